@@ -1,0 +1,82 @@
+# The rig for the NUMA page-migration patch series against Linux 6.12.
+#   make run            build, boot the patched kernel, narrated demo
+#   make test           deps, source, series, check, test kernel, kselftests
+#   make test KERNEL=base   the same suite on the pristine kernel
+# See README.md.
+
+KERNEL ?= patched
+ifeq ($(filter $(KERNEL),base patched),)
+$(error KERNEL must be base or patched, not '$(KERNEL)')
+endif
+
+TOP     := $(CURDIR)
+BUILD   := $(TOP)/build
+S       := $(TOP)/scripts
+OBJ     := $(BUILD)/obj/test-$(KERNEL)
+BZIMAGE := $(OBJ)/arch/x86/boot/bzImage
+INITRD  := $(BUILD)/initramfs.cpio.gz
+LOGS    := $(BUILD)/logs
+TEST_TIMEOUT ?= 1800
+
+DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
+	git ccache perl rsync qemu-system-x86 busybox-static numactl \
+	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git
+
+.PHONY: all deps source tree export check kernel ksft initramfs test run \
+	shell clean distclean
+
+all: run
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "==> apt-get install $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+source: deps
+	@$(S)/get-source.sh
+
+tree: source
+	@$(S)/tree.sh
+
+export:
+	@$(S)/export.sh
+
+check: tree
+	@$(S)/check.sh
+
+kernel: tree
+	@$(S)/kernel.sh $(KERNEL) test
+
+ksft: tree
+	@$(S)/kselftest.sh
+
+initramfs: ksft
+	@$(S)/initramfs.sh $(BUILD)/ksft $(INITRD)
+
+test: check kernel initramfs
+	@rc=0; $(S)/guest.sh test $(BZIMAGE) $(INITRD) $(LOGS)/test-$(KERNEL) \
+		$(TEST_TIMEOUT) || rc=$$?; \
+	echo "==> kselftest results ($(KERNEL) kernel)"; \
+	$(S)/ktap-summary.pl $(LOGS)/test-$(KERNEL)/output.log || rc=1; \
+	$(S)/logcheck.sh $(LOGS)/test-$(KERNEL)/console.log || rc=1; \
+	exit $$rc
+
+run: kernel initramfs
+	@rc=0; $(S)/guest.sh run $(BZIMAGE) $(INITRD) $(LOGS)/run-$(KERNEL) 600 || rc=$$?; \
+	$(S)/logcheck.sh $(LOGS)/run-$(KERNEL)/console.log || rc=1; \
+	if [ $$rc = 0 ]; then echo "==> make run: every step placed the pages as expected"; \
+	else echo "==> make run: FAILED"; fi; exit $$rc
+
+shell: kernel initramfs
+	@$(S)/guest.sh shell $(BZIMAGE) $(INITRD) $(LOGS)/shell-$(KERNEL)
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/ksft $(BUILD)/logs $(BUILD)/initramfs.*
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,86 @@
+#!/bin/sh
+# make run: the narrated demonstration. Each step checks its own outcome;
+# the script exits non-zero when a page is not where the step put it.
+fail=0
+step() { echo; echo "### $*"; }
+ok()   { echo "    OK: $*"; }
+bad()  { echo "    FAILED: $*"; fail=1; }
+
+vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# Pages of the workload's buffer on node $1, from /proc/PID/numa_maps.
+on_node() {
+	grep "^$addr " /proc/$pid/numa_maps | tr ' ' '\n' |
+		awk -F= -v n="N$1" '$1 == n { print $2 }' | grep . || echo 0
+}
+
+expect_node() {
+	got=$(on_node "$1")
+	grep "^$addr " /proc/$pid/numa_maps | sed 's/^/    numa_maps: /'
+	if [ "$got" = "$pages" ]; then
+		ok "all $pages pages of the workload are on node $1"
+	else
+		bad "$got of $pages pages on node $1"
+	fi
+}
+
+succ0=$(vm pgmigrate_success)
+fail0=$(vm pgmigrate_fail)
+
+step "The guest: 4 NUMA nodes, node 3 has memory and no CPU"
+numactl -H
+if numactl -H | grep -q '^available: 4 nodes (0-3)'; then
+	ok "4 nodes"
+else
+	bad "expected 4 nodes"
+fi
+
+step "numactl --membind=0 rig-workload 64: 64 MiB of anonymous memory"
+mkfifo /tmp/wl.out
+numactl --membind=0 rig-workload 64 >/tmp/wl.out &
+pid=$!
+exec 3</tmp/wl.out
+read -r addr pages <&3
+echo "    workload pid $pid, buffer at 0x$addr, $pages pages"
+expect_node 0
+
+step "migratepages $pid 0 1"
+migratepages "$pid" 0 1
+expect_node 1
+
+step "cgroup v2 cpuset: the workload joins a cpuset with cpuset.mems=1, then mems becomes 2"
+cg=/sys/fs/cgroup/demo
+echo +cpuset >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p $cg
+echo 1 >$cg/cpuset.mems
+echo "$pid" >$cg/cgroup.procs
+expect_node 1
+echo 2 >$cg/cpuset.mems
+echo "    cpuset.mems is now $(cat $cg/cpuset.mems.effective)"
+expect_node 2
+numastat -p "$pid" | sed 's/^/    /'
+
+step "The workload checks its data"
+kill -USR1 "$pid"
+read -r line <&3
+echo "    $line"
+[ "$line" = "verify: OK" ] && ok "contents intact" || bad "contents changed"
+kill "$pid"
+wait "$pid" 2>/dev/null
+exec 3<&-
+
+step "vmstat deltas"
+ds=$(( $(vm pgmigrate_success) - succ0 ))
+df=$(( $(vm pgmigrate_fail) - fail0 ))
+echo "    pgmigrate_success +$ds"
+echo "    pgmigrate_fail    +$df"
+# The buffer moved twice (0->1, 1->2); the rest are the workload's other pages.
+if [ "$ds" -ge $((2 * pages)) ]; then
+	ok "pgmigrate_success rose by at least 2 x $pages"
+else
+	bad "pgmigrate_success rose by $ds, expected at least $((2 * pages))"
+fi
+
+echo
+[ $fail = 0 ] && echo "### demo: every step OK" || echo "### demo: FAILED"
+exit $fail

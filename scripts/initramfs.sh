@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# initramfs.sh KSFT_DIR OUT: pack busybox-static, Debian's numactl tools, the
+# rig's guest/ files and the installed kselftests into OUT (gzip'd cpio).
+# OUT is rewritten only when the staged content changes.
+. "$(dirname "$0")/common.sh"
+
+ksft=${1:?installed kselftest directory}
+out=${2:?output file}
+stage=$out.d
+
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,lib64}
+
+cp /bin/busybox "$stage/bin/busybox"
+# "busybox --list" names busybox itself; linking it would make a loop.
+for a in $("$stage/bin/busybox" --list); do
+	[ "$a" = busybox ] && continue
+	ln -s busybox "$stage/bin/$a"
+done
+
+# Dynamically linked tools, with the libraries they need.
+elves=()
+for t in numactl migratepages numastat memhog migspeed; do
+	elves+=("$(command -v "$t")")
+done
+elves+=(/usr/bin/timeout /sbin/mke2fs)
+for f in "${elves[@]}"; do
+	[ -x "$f" ] || die "$f missing (apt-get install numactl coreutils e2fsprogs)"
+	cp "$f" "$stage/usr/bin/"
+done
+ln -s mke2fs "$stage/usr/bin/mkfs.ext4"
+
+mkdir -p "$stage/guest"
+cp -a "$RIG_TOP/guest/." "$stage/guest/"
+mv "$stage/guest/init" "$stage/init"
+# Guest-side programs (the demo's workload, the benchmarks).
+rm -rf "$stage/guest/src"
+for c in "$RIG_TOP"/guest/src/*.c; do
+	gcc -O2 -Wall -Werror -o "$stage/usr/bin/$(basename "$c" .c)" "$c" -lpthread
+done
+mkdir -p "$stage/kselftest"
+cp -a "$ksft/." "$stage/kselftest/"
+
+# Libraries of every ELF in the image (kselftests included).
+find "$stage" -type f -perm -u+x | while read -r f; do
+	head -c 4 "$f" | grep -q 'ELF' || continue
+	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
+done | sort -u | while read -r lib; do
+	[ -e "$lib" ] || continue
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >>"$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+
+sum=$(cd "$stage" && find . \( -type f -o -type l \) -printf '%p %l %m\n' | sort |
+	sha256sum | cut -d' ' -f1)-$(cd "$stage" && find . -type f -print0 | sort -z |
+	xargs -0 cat | sha256sum | cut -d' ' -f1)
+if [ -f "$out" ] && [ "$(cat "$out.sum" 2>/dev/null)" = "$sum" ]; then
+	say "initramfs unchanged: $out"
+	exit 0
+fi
+(cd "$stage" && find . -print0 | sort -z |
+	cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$sum" >"$out.sum"
+say "initramfs: $out ($(du -h "$out" | cut -f1))"
