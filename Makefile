@@ -48,6 +48,7 @@ export:
 
 check: tree
 	@$(S)/check.sh
+	@$(S)/bisect-check.sh
 
 kernel: tree
 	@$(S)/kernel.sh $(KERNEL) test

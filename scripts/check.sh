@@ -19,7 +19,8 @@ while read -r p; do
 	ignore=$(awk -v p="$p" '$1 == p { print $2 }' "$exc" 2>/dev/null | paste -sd, -)
 	args=(--strict --quiet --show-types)
 	[ -n "$ignore" ] && args+=(--ignore "$ignore")
-	if out=$(cd "$TREE" && ./scripts/checkpatch.pl "${args[@]}" "$PATCHES/$p" 2>&1); then
+	# Debian's python3 (with python3-ply) runs checkpatch's spdxcheck.py.
+	if out=$(cd "$TREE" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl "${args[@]}" "$PATCHES/$p" 2>&1); then
 		echo "checkpatch: $p: clean${ignore:+ (documented exceptions: $ignore)}"
 	else
 		echo "checkpatch: $p:"; echo "$out"

@@ -31,7 +31,7 @@ done
 
 append="console=ttyS0 panic=-1 loglevel=6 rig.mode=$mode ${RIG_CMDLINE:-}"
 [ -n "${RIG_ARGS:-}" ] && append+=" rig.args=$RIG_ARGS"
-qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64 -smp 3 -m 2G
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64 -smp 3,sockets=3,cores=1,threads=1 -m 2G
 	"${numa[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append"
 	-display none -no-reboot -nodefaults ${RIG_QEMU_EXTRA:-})
 
@@ -44,11 +44,6 @@ console=$logdir/console.log
 output=$logdir/output.log
 : >"$console"
 : >"$output"
-tee_pid=
-if [ "$mode" = run ]; then
-	tail -n +1 -f "$console" --pid=$$ 2>/dev/null | grep -v '^\[ *[0-9.]*\]' &
-	tee_pid=$!
-fi
 start=$(date +%s)
 set +e
 timeout --foreground "$limit" "${qemu[@]}" \
@@ -56,7 +51,8 @@ timeout --foreground "$limit" "${qemu[@]}" \
 	-chardev "file,id=out,path=$output" -serial chardev:out </dev/null
 qrc=$?
 set -e
-[ -n "$tee_pid" ] && { sleep 0.3; kill "$tee_pid" 2>/dev/null || true; }
+# The demo narrates on the console: show it without the kernel's lines.
+[ "$mode" = run ] && grep -av '^\[ *[0-9.]*\]' "$console" | grep -v '^RIG-EXIT'
 echo "guest: $mode finished in $(( $(date +%s) - start ))s (logs in $logdir)"
 
 if [ "$qrc" = 124 ]; then

@@ -51,6 +51,12 @@ done | sort -u | while read -r lib; do
 	cp -L "$lib" "$stage$lib"
 done
 
+# glibc dlopen()s libgcc_s for pthread_cancel() (selftests/mm/migration).
+libgcc=$(gcc -print-file-name=libgcc_s.so.1)
+[ -f /lib/x86_64-linux-gnu/libgcc_s.so.1 ] && libgcc=/lib/x86_64-linux-gnu/libgcc_s.so.1
+mkdir -p "$stage/lib/x86_64-linux-gnu"
+cp -L "$libgcc" "$stage/lib/x86_64-linux-gnu/libgcc_s.so.1"
+
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >>"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"

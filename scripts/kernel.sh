@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kernel.sh FLAVOUR KIND: configure and build a kernel out of tree.
-#   FLAVOUR  patched (build/linux, series applied) or base (pristine, a
-#            worktree of build/linux at tag base)
+#   FLAVOUR  patched (build/linux, series applied), base (pristine, a
+#            worktree of build/linux at tag base) or bisect (the tree in
+#            $BISECT_SRC, for scripts/bisect-check.sh)
 #   KIND     test (rig + selftest configs + debug.config) or bench (no debug)
 # Output: build/obj/KIND-FLAVOUR/arch/x86/boot/bzImage
 . "$(dirname "$0")/common.sh"
@@ -23,7 +24,8 @@ base)
 		git -C "$src" checkout -q -f --detach base
 	fi
 	;;
-*) die "unknown flavour $flavour (base or patched)" ;;
+bisect) src=${BISECT_SRC:?BISECT_SRC names the tree} ;;
+*) die "unknown flavour $flavour (base, patched or bisect)" ;;
 esac
 
 obj=$BUILD/obj/$kind-$flavour

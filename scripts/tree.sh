@@ -61,7 +61,8 @@ fi
 
 # Nothing to do when exporting the tree gives back patches/ byte for byte:
 # re-applying would touch every patched file and force a rebuild.
-if [ "$(git -C "$TREE" symbolic-ref -q --short HEAD)" = series ] &&
+if [ "${FORCE:-}" != 1 ] &&
+   [ "$(git -C "$TREE" symbolic-ref -q --short HEAD)" = series ] &&
    [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ]; then
 	tmp=$(mktemp -d)
 	cp -a "$PATCHES/." "$tmp/" 2>/dev/null || true

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# bisect-check.sh: every patch of the series builds on its own. For each
+# commit after base, build the series' selftest targets, and when the
+# commit touches anything outside tools/, the test kernel (in
+# build/obj/bisect, incrementally).
+. "$(dirname "$0")/common.sh"
+
+wt=$BUILD/bisect-tree
+out=$BUILD/obj/bisect-ksft
+hdr=$BUILD/obj/ksft/usr/include
+[ -d "$hdr" ] || make -C "$TREE" O="$BUILD/obj/ksft" -s headers
+git -C "$TREE" worktree prune
+[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
+fail=0
+for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
+	subj=$(git -C "$TREE" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q -f --detach "$c"
+	for t in $(cat "$RIG_TOP/config/selftest-targets"); do
+		[ -d "$wt/tools/testing/selftests/$t" ] || continue
+		rm -rf "$out" && mkdir -p "$out"
+		if ! make -C "$wt/tools/testing/selftests/$t" OUTPUT="$out" \
+			KHDR_INCLUDES="-isystem $hdr" -s >"$BUILD/bisect.log" 2>&1; then
+			echo "error: $subj: selftests/$t does not build:"
+			tail -n 20 "$BUILD/bisect.log"
+			fail=1
+		fi
+	done
+	if git -C "$TREE" diff --name-only "$c^" "$c" | grep -qv '^tools/\|^MAINTAINERS$\|^Documentation/'; then
+		if ! BISECT_SRC=$wt "$RIG_TOP/scripts/kernel.sh" bisect test >"$BUILD/bisect.log" 2>&1; then
+			echo "error: $subj: the kernel does not build:"
+			tail -n 20 "$BUILD/bisect.log"
+			fail=1
+		fi
+	fi
+	[ "$fail" = 0 ] && echo "bisect: $subj: builds"
+done
+git -C "$TREE" worktree remove --force "$wt"
+[ "$fail" = 0 ] || die "a patch does not build on its own"
