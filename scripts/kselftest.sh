@@ -8,6 +8,16 @@ obj=$BUILD/obj/ksft
 inst=$BUILD/ksft
 targets=$(tr '\n' ' ' <"$RIG_TOP/config/selftest-targets")
 
+# Rebuild only when the tree or this recipe changed.
+stamp="$(git -C "$TREE" rev-parse HEAD) $(git -C "$TREE" diff HEAD | sha256sum | cut -c1-16)"
+stamp+=" $(cat "$0" "$RIG_TOP/config/selftest-targets" | sha256sum | cut -c1-16)"
+if [ -f "$inst/kselftest-list.txt" ] &&
+   [ "$(cat "$BUILD/ksft.stamp" 2>/dev/null)" = "$stamp" ]; then
+	say "kselftests up to date in $inst"
+	exit 0
+fi
+rm -f "$BUILD/ksft.stamp"
+
 make -C "$TREE" O="$obj" -s headers
 rm -rf "$inst"
 make -C "$TREE/tools/testing/selftests" O="$obj" TARGETS="$targets" \
@@ -28,4 +38,5 @@ make -C "$TREE/tools/testing/selftests/mm" OUTPUT="$obj/kselftest/mm" \
 cp "$obj/kselftest/mm/migration" "$inst/mm/"
 echo "timeout=300" >"$inst/mm/settings"
 echo "mm:migration" >>"$inst/kselftest-list.txt"
+echo "$stamp" >"$BUILD/ksft.stamp"
 say "kselftests installed in $inst: $(wc -l <"$inst/kselftest-list.txt") program(s)"
