@@ -14,7 +14,8 @@ n=$(git -C "$TREE" rev-list --count base..HEAD)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$TREE" format-patch -q -o "$tmp" --zero-commit --no-signature \
+# A fixed abbreviation: the automatic one grows with the repository.
+git -C "$TREE" -c core.abbrev=12 format-patch -q -o "$tmp" --zero-commit --no-signature \
 	--cover-letter -n --subject-prefix=PATCH base..HEAD
 
 cover=$dir/0000-cover-letter.patch
