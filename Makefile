@@ -2,6 +2,7 @@
 #   make run            build, boot the patched kernel, narrated demo
 #   make test           deps, source, series, check, test kernel, kselftests
 #   make test KERNEL=base   the same suite on the pristine kernel
+#   make bench          base against patched, non-debug kernels, -icount
 # See README.md.
 
 KERNEL ?= patched
@@ -23,7 +24,7 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git
 
 .PHONY: all deps source tree export check kernel ksft initramfs test run \
-	shell clean distclean
+	bench shell clean distclean
 
 all: run
 
@@ -72,6 +73,9 @@ run: kernel initramfs
 	$(S)/logcheck.sh $(LOGS)/run-$(KERNEL)/console.log || rc=1; \
 	if [ $$rc = 0 ]; then echo "==> make run: every step placed the pages as expected"; \
 	else echo "==> make run: FAILED"; fi; exit $$rc
+
+bench: deps source tree initramfs
+	@$(S)/bench.sh
 
 shell: kernel initramfs
 	@$(S)/guest.sh shell $(BZIMAGE) $(INITRD) $(LOGS)/shell-$(KERNEL)

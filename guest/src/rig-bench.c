@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rig-bench: the benchmark programs of "make bench", run in the guest.
+ *
+ *   rig-bench migrate  eager migration: move_pages() in batches of 1, 64,
+ *                      512 and 16384 pages, mbind(MPOL_MF_MOVE) and
+ *                      migrate_pages(2), 4 KiB pages and 2 MiB THP, and a
+ *                      memcpy() of the same bytes
+ *   rig-bench fault    page faults of programs that never use the series:
+ *                      anonymous 4 KiB, file read with fault-around, shmem,
+ *                      THP
+ *
+ * Each figure is printed as one line per repetition:
+ *   BENCH <name> <value> <unit>
+ * Times come from CLOCK_MONOTONIC; under QEMU -icount they count guest
+ * instructions, not wall-clock time.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mempolicy.h>
+
+#define MIB		(1UL << 20)
+#define HPAGE		(2 * MIB)
+#define PAGE		4096UL
+
+static int reps = 3;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static long move_pages(int count, void **pages, const int *nodes, int *status)
+{
+	return syscall(__NR_move_pages, 0, count, pages, nodes, status,
+		       MPOL_MF_MOVE);
+}
+
+static long mbind_node(void *addr, size_t len, int node, unsigned int flags)
+{
+	unsigned long mask = 1UL << node;
+
+	return syscall(__NR_mbind, addr, len, MPOL_BIND, &mask, 65, flags);
+}
+
+static long migrate_node(int from, int to)
+{
+	unsigned long f = 1UL << from, t = 1UL << to;
+
+	return syscall(__NR_migrate_pages, 0, 65, &f, &t);
+}
+
+/* Map @len bytes, THP or not, and fault them in on @node. */
+static char *area(size_t len, int node, int thp)
+{
+	char *raw, *p;
+
+	raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		die("mmap");
+	p = (char *)(((unsigned long)raw + HPAGE - 1) & ~(HPAGE - 1));
+	if (madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise");
+	if (mbind_node(p, len, node, 0))
+		die("mbind");
+	memset(p, 0x5a, len);
+	/* Leave the policy: the benchmarks move the pages themselves. */
+	if (syscall(__NR_mbind, p, len, MPOL_DEFAULT, NULL, 0, 0))
+		die("mbind default");
+	return p;
+}
+
+static void report(const char *name, double value, const char *unit)
+{
+	printf("BENCH %s %.6g %s\n", name, value, unit);
+	fflush(stdout);
+}
+
+/* move_pages() of the whole area in batches of @batch units. */
+static double time_move_pages(char *p, size_t len, size_t unit, long batch,
+			      int to)
+{
+	long n = len / unit, i, j, k;
+	void **pages = malloc(n * sizeof(*pages));
+	int *nodes = malloc(n * sizeof(*nodes));
+	int *status = malloc(n * sizeof(*status));
+	double t;
+
+	for (i = 0; i < n; i++) {
+		pages[i] = p + i * unit;
+		nodes[i] = to;
+	}
+	t = now();
+	for (i = 0; i < n; i += batch) {
+		k = n - i < batch ? n - i : batch;
+		if (move_pages(k, pages + i, nodes + i, status + i) < 0)
+			die("move_pages");
+	}
+	t = now() - t;
+	for (j = 0; j < n; j++)
+		if (status[j] != to) {
+			fprintf(stderr, "page %ld on %d, not %d\n", j, status[j], to);
+			exit(1);
+		}
+	free(pages);
+	free(nodes);
+	free(status);
+	return t;
+}
+
+static void bench_migrate(void)
+{
+	static const long batches[] = { 1, 64, 512, 16384 };
+	size_t len = 64 * MIB;
+	char name[64], *p, *q;
+	unsigned int b;
+	int thp, r, from = 0, to = 1;
+	double t;
+
+	for (thp = 0; thp <= 1; thp++) {
+		const char *kind = thp ? "thp" : "4k";
+		size_t unit = thp ? HPAGE : PAGE;
+		double pages = len / PAGE;
+
+		for (b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+			if (thp && batches[b] > 512)
+				continue;
+			p = area(len, from, thp);
+			for (r = 0; r < reps; r++) {
+				t = time_move_pages(p, len, unit, batches[b],
+						    r % 2 ? from : to);
+				snprintf(name, sizeof(name),
+					 "migrate.move_pages.%s.batch%ld", kind,
+					 batches[b]);
+				report(name, pages / t, "pages/s");
+			}
+			munmap(p, len);
+		}
+
+		p = area(len, from, thp);
+		for (r = 0; r < reps; r++) {
+			t = now();
+			if (mbind_node(p, len, r % 2 ? from : to, MPOL_MF_MOVE))
+				die("mbind move");
+			t = now() - t;
+			snprintf(name, sizeof(name), "migrate.mbind.%s", kind);
+			report(name, pages / t, "pages/s");
+		}
+		munmap(p, len);
+
+		p = area(len, from, thp);
+		for (r = 0; r < reps; r++) {
+			t = now();
+			if (migrate_node(r % 2 ? to : from, r % 2 ? from : to) < 0)
+				die("migrate_pages");
+			t = now() - t;
+			snprintf(name, sizeof(name), "migrate.migrate_pages.%s",
+				 kind);
+			report(name, pages / t, "pages/s");
+		}
+		munmap(p, len);
+	}
+
+	/* The copy-only limit: memcpy() of the same bytes, node to node. */
+	p = area(len, from, 0);
+	q = area(len, to, 0);
+	for (r = 0; r < reps; r++) {
+		t = now();
+		memcpy(q, p, len);
+		t = now() - t;
+		report("migrate.memcpy", len / PAGE / t, "pages/s");
+	}
+	munmap(p, len);
+	munmap(q, len);
+}
+
+/* Touch one byte per page of @p, reading or writing. */
+static double touch(volatile char *p, size_t len, int write)
+{
+	double t = now();
+	size_t i;
+	char sum = 0;
+
+	for (i = 0; i < len; i += PAGE) {
+		if (write)
+			p[i] = 1;
+		else
+			sum += p[i];
+	}
+	t = now() - t;
+	(void)sum;
+	return t;
+}
+
+static void bench_fault(const char *filedir)
+{
+	size_t anon_len = 512 * MIB, file_len = 128 * MIB;
+	char path[256], *buf, *p;
+	int r, fd;
+	double t;
+
+	for (r = 0; r < reps; r++) {
+		p = mmap(NULL, anon_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || madvise(p, anon_len, MADV_NOHUGEPAGE))
+			die("anon");
+		t = touch(p, anon_len, 1);
+		report("fault.anon4k", anon_len / PAGE / t, "faults/s");
+		munmap(p, anon_len);
+	}
+
+	for (r = 0; r < reps; r++) {
+		p = mmap(NULL, anon_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || madvise(p, anon_len, MADV_HUGEPAGE))
+			die("thp");
+		t = touch(p, anon_len, 1);
+		report("fault.thp", anon_len / HPAGE / t, "faults/s");
+		munmap(p, anon_len);
+	}
+
+	for (r = 0; r < reps; r++) {
+		fd = memfd_create("bench", 0);
+		if (fd < 0 || ftruncate(fd, file_len))
+			die("memfd");
+		p = mmap(NULL, file_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		if (p == MAP_FAILED)
+			die("shmem mmap");
+		t = touch(p, file_len, 1);
+		report("fault.shmem", file_len / PAGE / t, "pages/s");
+		munmap(p, file_len);
+		close(fd);
+	}
+
+	/* A cached file on ext4: read faults with fault-around. */
+	snprintf(path, sizeof(path), "%s/bench.dat", filedir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	buf = malloc(MIB);
+	memset(buf, 0x33, MIB);
+	for (size_t off = 0; off < file_len; off += MIB)
+		if (write(fd, buf, MIB) != (ssize_t)MIB)
+			die("write");
+	fsync(fd);
+	for (r = 0; r < reps; r++) {
+		p = mmap(NULL, file_len, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("file mmap");
+		t = touch(p, file_len, 0);
+		report("fault.file_read", file_len / PAGE / t, "pages/s");
+		munmap(p, file_len);
+	}
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	if (getenv("BENCH_REPS"))
+		reps = atoi(getenv("BENCH_REPS"));
+	if (argc > 1 && !strcmp(argv[1], "migrate"))
+		bench_migrate();
+	else if (argc > 2 && !strcmp(argv[1], "fault"))
+		bench_fault(argv[2]);
+	else {
+		fprintf(stderr, "usage: rig-bench migrate | fault DIR\n");
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/perl
+# bench-report.pl BASE_LOG PATCHED_LOG OUTDIR: medians, spreads, the
+# patched/base ratio and each figure's target, as a table (stdout and
+# OUTDIR/table.txt), OUTDIR/results.csv and a gnuplot script for
+# OUTDIR/bench.png. Every figure is a rate (higher is better); ratios are of
+# times, patched/base, so a ratio above 1 means the patched kernel is
+# slower.
+use strict;
+use warnings;
+
+my ($base_log, $patched_log, $dir) = @ARGV;
+die "usage: $0 BASE_LOG PATCHED_LOG OUTDIR\n" unless $dir;
+
+sub load {
+	my ($file) = @_;
+	my (%v, %unit, @order);
+	open(my $fh, '<', $file) or die "$file: $!\n";
+	while (<$fh>) {
+		next unless /^BENCH (\S+) (\S+) (\S+)/;
+		push @order, $1 unless $v{$1};
+		push @{$v{$1}}, $2;
+		$unit{$1} = $3;
+	}
+	return (\%v, \%unit, \@order);
+}
+
+sub median {
+	my @s = sort { $a <=> $b } @_;
+	my $n = @s;
+	return $n % 2 ? $s[$n / 2] : ($s[$n / 2 - 1] + $s[$n / 2]) / 2;
+}
+
+sub spread {
+	my @s = sort { $a <=> $b } @_;
+	my $m = median(@s);
+	return $m ? 100 * ($s[-1] - $s[0]) / $m : 0;
+}
+
+my ($bv, $bu, $order) = load($base_log);
+my ($pv, $pu) = load($patched_log);
+die "no BENCH lines in $base_log\n" unless @$order;
+
+my %target = (fault => 1.005, migrate => 1.01);
+my $memcpy_b = $bv->{'migrate.memcpy'} ? median(@{$bv->{'migrate.memcpy'}}) : 0;
+my $memcpy_p = $pv->{'migrate.memcpy'} ? median(@{$pv->{'migrate.memcpy'}}) : 0;
+my (@rows, $misses);
+
+open(my $csv, '>', "$dir/results.csv") or die;
+print $csv "figure,unit,base_median,base_spread_pct,patched_median,patched_spread_pct,time_ratio_patched_base,target,verdict,base_vs_memcpy,patched_vs_memcpy\n";
+open(my $dat, '>', "$dir/bench.dat") or die;
+
+my $fmt = "%-34s %12s %6s %12s %6s %7s %7s %-6s %s\n";
+my $table = sprintf($fmt, 'figure', 'base', '±%', 'patched', '±%', 'ratio',
+		    'target', 'verdict', 'x memcpy (base/patched)');
+my $i = 0;
+for my $name (@$order) {
+	my @b = @{$bv->{$name}};
+	my @p = $pv->{$name} ? @{$pv->{$name}} : ();
+	my ($mb, $sb) = (median(@b), spread(@b));
+	my ($mp, $sp) = @p ? (median(@p), spread(@p)) : (0, 0);
+	my $ratio = $mp ? $mb / $mp : 0;
+	my ($area) = $name =~ /^([a-z]+)\./;
+	my $t = $name eq 'migrate.memcpy' ? undef : $target{$area};
+	my $verdict = !defined $t ? '-' : !$mp ? 'MISSING' :
+		      $ratio <= $t ? 'pass' : 'MISS';
+	$misses++ if $verdict eq 'MISS' || $verdict eq 'MISSING';
+	my ($xb, $xp) = ('', '');
+	if ($name =~ /^migrate\./ && $name ne 'migrate.memcpy' && $memcpy_b) {
+		$xb = sprintf('%.1f', $memcpy_b / $mb);
+		$xp = $mp && $memcpy_p ? sprintf('%.1f', $memcpy_p / $mp) : '';
+	}
+	$table .= sprintf($fmt, $name, sprintf('%.4g', $mb), sprintf('%.1f', $sb),
+			  sprintf('%.4g', $mp), sprintf('%.1f', $sp),
+			  sprintf('%.4f', $ratio), defined $t ? "<=$t" : '-',
+			  $verdict, $xb ? "$xb / $xp" : '');
+	printf $csv "%s,%s,%.6g,%.2f,%.6g,%.2f,%.5f,%s,%s,%s,%s\n", $name,
+		$bu->{$name}, $mb, $sb, $mp, $sp, $ratio, $t // '', $verdict,
+		$xb, $xp;
+	printf $dat "%d \"%s\" %.5f\n", $i++, $name, $ratio;
+}
+for my $lazy ('lazy.arm_touch.4k vs eager mbind <=1.5x',
+	      'lazy.arm_touch.thp vs eager mbind <=1.1x',
+	      'lazy.arm_only vs eager <=5%',
+	      'pagecache.migrate_on_fault') {
+	$table .= sprintf("%-34s not measured yet: the series has no MPOL_MF_LAZY or page-cache migrate-on-fault\n",
+			  (split / /, $lazy)[0]);
+}
+close($csv);
+close($dat);
+
+my $head = "Guest times are QEMU -icount shift=0,sleep=off instruction counts, not wall-clock time.\n" .
+	   "Medians of the repetitions; ±% is the spread (max-min)/median; ratio is patched/base time.\n";
+open(my $tfh, '>', "$dir/table.txt") or die;
+print $tfh $head, $table;
+close($tfh);
+print $head, $table;
+
+open(my $gp, '>', "$dir/bench.gp") or die;
+print $gp <<"GP";
+set terminal png size 1200,600
+set output '$dir/bench.png'
+set title 'patched/base time ratio (QEMU -icount; 1.0 = no change)'
+set style data histogram
+set style fill solid 0.6
+set boxwidth 0.8
+set xtics rotate by -45 font ',8'
+set yrange [0.95:1.05]
+set grid ytics
+unset key
+plot '$dir/bench.dat' using 3:xtic(2) lc rgb '#4472c4', 1.005 with lines lc rgb 'red', 1.01 with lines lc rgb 'orange'
+GP
+close($gp);
+print "results: $dir/results.csv, $dir/table.txt\n";
+exit($misses ? 1 : 0);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: build the base and patched kernels with the same non-debug
+# configuration, boot each in the same 4-node guest under QEMU
+# -icount shift=0,sleep=off (guest time counts instructions), run the
+# benchmark programs, and write build/bench/{results.csv,table.txt,bench.png}.
+. "$(dirname "$0")/common.sh"
+
+out=$BUILD/bench
+mkdir -p "$out"
+for k in base patched; do
+	"$RIG_TOP/scripts/kernel.sh" "$k" bench
+done
+initrd=$BUILD/initramfs.cpio.gz
+for k in base patched; do
+	say "benchmarks on the $k kernel (QEMU -icount shift=0,sleep=off)"
+	RIG_QEMU_EXTRA="-icount shift=0,sleep=off" "$RIG_TOP/scripts/guest.sh" \
+		bench "$BUILD/obj/bench-$k/arch/x86/boot/bzImage" "$initrd" \
+		"$BUILD/logs/bench-$k" "${BENCH_TIMEOUT:-1500}"
+	"$RIG_TOP/scripts/logcheck.sh" "$BUILD/logs/bench-$k/console.log"
+	cp "$BUILD/logs/bench-$k/output.log" "$out/$k.log"
+done
+rc=0
+"$RIG_TOP/scripts/bench-report.pl" "$out/base.log" "$out/patched.log" "$out" || rc=$?
+gnuplot "$out/bench.gp" && say "chart: $out/bench.png"
+[ "$rc" = 0 ] || echo "make bench: a target was missed (see the table)"
+exit "$rc"
