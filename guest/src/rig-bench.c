@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,16 @@ static void bench_fault(const char *filedir)
 
 int main(int argc, char **argv)
 {
+	cpu_set_t cpu0;
+
+	/*
+	 * Run on CPU 0 (node 0) always: where the scheduler happens to put
+	 * the task changes which node is local, and the figures with it.
+	 */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+		die("sched_setaffinity");
 	if (getenv("BENCH_REPS"))
 		reps = atoi(getenv("BENCH_REPS"));
 	if (argc > 1 && !strcmp(argv[1], "migrate"))
