@@ -15,6 +15,10 @@ if [ -n "$have" ] && [ -f "$tarball" ] && [ "${RIG_ANY_SOURCE:-}" = 1 ]; then
 	exit 0
 fi
 
+# A machine that had every other package may never have fetched the lists.
+if [ -z "$(apt-cache madison "$pkg" 2>/dev/null)" ]; then
+	apt-get update -qq
+fi
 if apt-cache madison "$pkg" 2>/dev/null | awk '{print $3}' | grep -qxF "$want"; then
 	say "installing $pkg=$want"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
