@@ -212,6 +212,24 @@ static double touch(volatile char *p, size_t len, int write)
 	return t;
 }
 
+/* Write faults over @len bytes of private anonymous memory, @unit each. */
+static void fault_anon(const char *name, size_t len, int advice, size_t unit)
+{
+	double t;
+	char *p;
+	int r;
+
+	for (r = 0; r < reps; r++) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || madvise(p, len, advice))
+			die(name);
+		t = touch(p, len, 1);
+		report(name, len / unit / t, "faults/s");
+		munmap(p, len);
+	}
+}
+
 static void bench_fault(const char *filedir)
 {
 	size_t anon_len = 512 * MIB, file_len = 128 * MIB;
@@ -219,25 +237,8 @@ static void bench_fault(const char *filedir)
 	int r, fd;
 	double t;
 
-	for (r = 0; r < reps; r++) {
-		p = mmap(NULL, anon_len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED || madvise(p, anon_len, MADV_NOHUGEPAGE))
-			die("anon");
-		t = touch(p, anon_len, 1);
-		report("fault.anon4k", anon_len / PAGE / t, "faults/s");
-		munmap(p, anon_len);
-	}
-
-	for (r = 0; r < reps; r++) {
-		p = mmap(NULL, anon_len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED || madvise(p, anon_len, MADV_HUGEPAGE))
-			die("thp");
-		t = touch(p, anon_len, 1);
-		report("fault.thp", anon_len / HPAGE / t, "faults/s");
-		munmap(p, anon_len);
-	}
+	fault_anon("fault.anon4k", anon_len, MADV_NOHUGEPAGE, PAGE);
+	fault_anon("fault.thp", anon_len, MADV_HUGEPAGE, HPAGE);
 
 	for (r = 0; r < reps; r++) {
 		fd = memfd_create("bench", 0);
