@@ -19,6 +19,16 @@ INITRD  := $(BUILD)/initramfs.cpio.gz
 LOGS    := $(BUILD)/logs
 TEST_TIMEOUT ?= 1800
 
+# What the series adds.  Tests of a feature skip, saying so, on a kernel
+# without it; on the patched kernel the rig says it must be there
+# (MIG_EXPECT_FEATURES in the guest), so that its absence fails instead.
+FEATURES := lazy
+comma := ,
+space := $(eval) $(eval)
+ifeq ($(KERNEL),patched)
+export RIG_CMDLINE := rig.features=$(subst $(space),$(comma),$(FEATURES)) $(RIG_CMDLINE)
+endif
+
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	git ccache perl rsync qemu-system-x86 busybox-static numactl \
 	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git

@@ -74,6 +74,17 @@ else
 	bad "contents changed (exit status $?)"
 fi
 
+step "Next touch: 16 MiB filled on node 0, mbind(MPOL_LOCAL, MPOL_MF_MOVE | MPOL_MF_LAZY), read from node 2"
+rig-nexttouch 16 0 2
+case $? in
+0) ok "every page moved to node 2 on its first touch, contents intact" ;;
+2)	case " ${MIG_EXPECT_FEATURES:-} " in
+	*" lazy "*) bad "this kernel should accept MPOL_MF_LAZY" ;;
+	*) echo "    SKIPPED: this kernel has no MPOL_MF_LAZY" ;;
+	esac ;;
+*) bad "the pages did not follow the touching thread" ;;
+esac
+
 step "vmstat deltas"
 ds=$(( $(vm pgmigrate_success) - succ0 ))
 df=$(( $(vm pgmigrate_fail) - fail0 ))
