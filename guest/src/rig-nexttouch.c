@@ -132,7 +132,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < npages * (PAGE / sizeof(long)); i++)
 		((unsigned long *)buf)[i] = i * 2654435761UL;
-	show("filled on node FROM:", from);
+	snprintf(list, sizeof(list), "filled on node %lu:", from);
+	show(list, from);
 
 	armed0 = vmstat("numa_lazy_armed");
 	moved0 = vmstat("numa_lazy_migrated");
