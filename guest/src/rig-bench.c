@@ -6,6 +6,11 @@
  *                      512 and 16384 pages, mbind(MPOL_MF_MOVE) and
  *                      migrate_pages(2), 4 KiB pages and 2 MiB THP, and a
  *                      memcpy() of the same bytes
+ *   rig-bench lazy     lazy migration, mbind(MPOL_MF_MOVE | MPOL_MF_LAZY):
+ *                      arming alone, the first-touch pass, both together,
+ *                      4 KiB pages and 2 MiB THP, and next touch from a
+ *                      thread on another node (MPOL_LOCAL); prints nothing
+ *                      but a comment on a kernel without MPOL_MF_LAZY
  *   rig-bench fault    page faults of programs that never use the series:
  *                      anonymous 4 KiB, file read with fault-around, shmem,
  *                      THP
@@ -16,7 +21,9 @@
  * instructions, not wall-clock time.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -212,6 +219,115 @@ static double touch(volatile char *p, size_t len, int write)
 	return t;
 }
 
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct remote_touch {
+	char *p;
+	size_t len;
+	int cpu;
+	double t;
+};
+
+static void *remote_touch_main(void *arg)
+{
+	struct remote_touch *rt = arg;
+
+	if (pin(rt->cpu))
+		die("sched_setaffinity");
+	rt->t = touch(rt->p, rt->len, 0);
+	return NULL;
+}
+
+/* Check that all @len bytes at @p are on @node, after a lazy pass. */
+static void check_on(char *p, size_t len, int node)
+{
+	long n = len / PAGE, i;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status));
+
+	for (i = 0; i < n; i++)
+		pages[i] = p + i * PAGE;
+	if (syscall(__NR_move_pages, 0, n, pages, NULL, status, 0))
+		die("move_pages status");
+	for (i = 0; i < n; i++)
+		if (status[i] != node) {
+			fprintf(stderr, "lazy: page %ld on %d, not %d\n", i,
+				status[i], node);
+			exit(1);
+		}
+	free(pages);
+	free(status);
+}
+
+/*
+ * Lazy migration of 64 MiB from node 0 to node 1 with MPOL_BIND: the
+ * mbind() call alone, the touch pass that migrates, and both; then
+ * MPOL_LOCAL next touch from a thread on a CPU of node 2.  Rates are base
+ * pages per second, comparable with migrate.mbind.*.
+ */
+static void bench_lazy(void)
+{
+	size_t len = 64 * MIB;
+	double pages = len / PAGE, ta, tt;
+	char name[64], *p;
+	int thp, r;
+
+	p = area(PAGE, 0, 0);
+	if (mbind_node(p, PAGE, 1, MPOL_MF_MOVE | MPOL_MF_LAZY)) {
+		printf("# lazy: mbind(MPOL_MF_LAZY): %s, not measured\n",
+		       strerror(errno));
+		return;
+	}
+	munmap(p, PAGE);
+
+	for (thp = 0; thp <= 1; thp++) {
+		const char *kind = thp ? "thp" : "4k";
+
+		for (r = 0; r < reps; r++) {
+			p = area(len, 0, thp);
+			ta = now();
+			if (mbind_node(p, len, 1, MPOL_MF_MOVE | MPOL_MF_LAZY))
+				die("mbind lazy");
+			ta = now() - ta;
+			tt = touch(p, len, 0);
+			check_on(p, len, 1);
+			snprintf(name, sizeof(name), "lazy.arm.%s", kind);
+			report(name, pages / ta, "pages/s");
+			snprintf(name, sizeof(name), "lazy.touch.%s", kind);
+			report(name, pages / tt, "pages/s");
+			snprintf(name, sizeof(name), "lazy.arm_touch.%s", kind);
+			report(name, pages / (ta + tt), "pages/s");
+			munmap(p, len);
+		}
+	}
+
+	for (r = 0; r < reps; r++) {
+		struct remote_touch rt = { .len = len, .cpu = 2 };
+		pthread_t th;
+
+		rt.p = p = area(len, 0, 0);
+		ta = now();
+		if (syscall(__NR_mbind, p, len, MPOL_LOCAL, NULL, 0,
+			    MPOL_MF_MOVE | MPOL_MF_LAZY))
+			die("mbind local lazy");
+		ta = now() - ta;
+		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
+		    pthread_join(th, NULL))
+			die("pthread");
+		check_on(p, len, 2);
+		report("lazy.next_touch_remote.4k", pages / (ta + rt.t),
+		       "pages/s");
+		munmap(p, len);
+	}
+}
+
 /* Write faults over @len bytes of private anonymous memory, @unit each. */
 static void fault_anon(const char *name, size_t len, int advice, size_t unit)
 {
@@ -280,24 +396,22 @@ static void bench_fault(const char *filedir)
 
 int main(int argc, char **argv)
 {
-	cpu_set_t cpu0;
-
 	/*
 	 * Run on CPU 0 (node 0) always: where the scheduler happens to put
 	 * the task changes which node is local, and the figures with it.
 	 */
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+	if (pin(0))
 		die("sched_setaffinity");
 	if (getenv("BENCH_REPS"))
 		reps = atoi(getenv("BENCH_REPS"));
 	if (argc > 1 && !strcmp(argv[1], "migrate"))
 		bench_migrate();
+	else if (argc > 1 && !strcmp(argv[1], "lazy"))
+		bench_lazy();
 	else if (argc > 2 && !strcmp(argv[1], "fault"))
 		bench_fault(argv[2]);
 	else {
-		fprintf(stderr, "usage: rig-bench migrate | fault DIR\n");
+		fprintf(stderr, "usage: rig-bench migrate | lazy | fault DIR\n");
 		return 2;
 	}
 	return 0;
