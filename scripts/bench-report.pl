@@ -115,7 +115,10 @@ $table .= sprintf("%-34s not measured yet: the series has no page-cache migrate-
 close($csv);
 close($dat);
 
-my $head = "Guest times are QEMU -icount shift=0,sleep=off instruction counts, not wall-clock time.\n" .
+my $clock = ($ENV{BENCH_ACCEL} // '') eq 'kvm' ?
+	"Guest times are wall-clock times under KVM.\n" :
+	"Guest times are QEMU -icount shift=0,sleep=off instruction counts, not wall-clock time.\n";
+my $head = $clock .
 	   "Rates are base pages (or faults) per second of guest time, higher is better.\n" .
 	   "Medians of all repetitions of all boots; ±% is the spread (max-min)/median; ratio is patched/base time.\n" .
 	   "Verdict 'noisy': the figure varies between boots by more than the target's margin, so it\n" .

@@ -3,7 +3,20 @@
 # configuration, boot each in the same 4-node guest under QEMU
 # -icount shift=0,sleep=off (guest time counts instructions), run the
 # benchmark programs, and write build/bench/{results.csv,table.txt,bench.png}.
+# BENCH_ACCEL=kvm, on a host with /dev/kvm, runs the same guests under KVM
+# for wall-clock figures instead (no -icount; noisier, but real time).
 . "$(dirname "$0")/common.sh"
+
+if [ "${BENCH_ACCEL:-tcg}" = kvm ]; then
+	[ -w /dev/kvm ] || die "BENCH_ACCEL=kvm needs a writable /dev/kvm"
+	export RIG_ACCEL=kvm
+	clock="KVM, wall-clock"
+	icount=
+else
+	clock="QEMU -icount shift=0,sleep=off"
+	icount="-icount shift=0,sleep=off"
+fi
+export BENCH_ACCEL
 
 out=$BUILD/bench
 mkdir -p "$out"
@@ -19,8 +32,8 @@ boots=${BENCH_BOOTS:-3}
 : >"$out/patched.log"
 for b in $(seq 1 "$boots"); do
 	for k in base patched; do
-		say "boot $b/$boots: benchmarks on the $k kernel (QEMU -icount shift=0,sleep=off)"
-		RIG_QEMU_EXTRA="-icount shift=0,sleep=off" "$RIG_TOP/scripts/guest.sh" \
+		say "boot $b/$boots: benchmarks on the $k kernel ($clock)"
+		RIG_QEMU_EXTRA="$icount" "$RIG_TOP/scripts/guest.sh" \
 			bench "$BUILD/obj/bench-$k/arch/x86/boot/bzImage" "$initrd" \
 			"$BUILD/logs/bench-$k" "${BENCH_TIMEOUT:-1500}"
 		"$RIG_TOP/scripts/logcheck.sh" "$BUILD/logs/bench-$k/console.log"

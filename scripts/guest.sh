@@ -31,7 +31,10 @@ done
 
 append="console=ttyS0 panic=-1 loglevel=6 rig.mode=$mode ${RIG_CMDLINE:-}"
 [ -n "${RIG_ARGS:-}" ] && append+=" rig.args=$RIG_ARGS"
-qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64 -smp 3,sockets=3,cores=1,threads=1 -m 2G
+# RIG_ACCEL=kvm (benchmarks on a host with /dev/kvm only; tests never need it)
+accel=(-accel tcg -cpu qemu64)
+[ "${RIG_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
+qemu=(qemu-system-x86_64 -machine pc "${accel[@]}" -smp 3,sockets=3,cores=1,threads=1 -m 2G
 	"${numa[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append"
 	-display none -no-reboot -nodefaults ${RIG_QEMU_EXTRA:-})
 
