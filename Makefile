@@ -22,7 +22,7 @@ TEST_TIMEOUT ?= 1800
 # What the series adds.  Tests of a feature skip, saying so, on a kernel
 # without it; on the patched kernel the rig says it must be there
 # (MIG_EXPECT_FEATURES in the guest), so that its absence fails instead.
-FEATURES := lazy
+FEATURES := lazy pagecache
 comma := ,
 space := $(eval) $(eval)
 ifeq ($(KERNEL),patched)

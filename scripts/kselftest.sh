@@ -10,6 +10,9 @@ targets=$(tr '\n' ' ' <"$RIG_TOP/config/selftest-targets")
 
 # Rebuild only when the tree or this recipe changed.
 stamp="$(git -C "$TREE" rev-parse HEAD) $(git -C "$TREE" diff HEAD | sha256sum | cut -c1-16)"
+# New files not committed yet count too.
+stamp+=" $(git -C "$TREE" ls-files -z -o -- tools/testing/selftests/migration |
+	   (cd "$TREE" && xargs -0r sha256sum) | sha256sum | cut -c1-16)"
 stamp+=" $(cat "$0" "$RIG_TOP/config/selftest-targets" | sha256sum | cut -c1-16)"
 if [ -f "$inst/kselftest-list.txt" ] &&
    [ "$(cat "$BUILD/ksft.stamp" 2>/dev/null)" = "$stamp" ]; then
