@@ -85,6 +85,17 @@ case $? in
 *) bad "the pages did not follow the touching thread" ;;
 esac
 
+step "Page cache: a child on node 0 writes a 16 MiB tmpfs file and exits; a thread on node 2 maps it with mbind(MPOL_LOCAL, MPOL_MF_MOVE | MPOL_MF_LAZY) and reads it"
+rig-nexttouch --file 16 0 2
+case $? in
+0) ok "every page of the cache moved to node 2 on the fault that found it, contents intact" ;;
+2|3)	case " ${MIG_EXPECT_FEATURES:-} " in
+	*" pagecache "*) bad "this kernel should migrate page cache on fault" ;;
+	*) echo "    SKIPPED: this kernel does not migrate page cache on fault" ;;
+	esac ;;
+*) bad "the page cache did not follow the reading thread" ;;
+esac
+
 step "vmstat deltas"
 ds=$(( $(vm pgmigrate_success) - succ0 ))
 df=$(( $(vm pgmigrate_fail) - fail0 ))

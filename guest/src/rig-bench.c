@@ -11,6 +11,15 @@
  *                      4 KiB pages and 2 MiB THP, and next touch from a
  *                      thread on another node (MPOL_LOCAL); prints nothing
  *                      but a comment on a kernel without MPOL_MF_LAZY
+ *   rig-bench pagecache DIR
+ *                      a 64 MiB file on DIR, cached on node 0 and mapped by
+ *                      nobody, read through a mapping by a thread on node 2:
+ *                      without a policy (the pages stay remote), with
+ *                      mbind(MPOL_LOCAL, MPOL_MF_MOVE | MPOL_MF_LAZY) (they
+ *                      move on fault), and after dropping the cache with
+ *                      posix_fadvise(POSIX_FADV_DONTNEED) (they are read
+ *                      again, onto node 2); the lazy figure is a comment on
+ *                      a kernel that does not migrate page cache
  *   rig-bench fault    page faults of programs that never use the series:
  *                      anonymous 4 KiB, file read with fault-around, shmem,
  *                      THP
@@ -34,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/mempolicy.h>
 
 #define MIB		(1UL << 20)
@@ -328,6 +338,134 @@ static void bench_lazy(void)
 	}
 }
 
+/* Whether /proc/vmstat has the counter @name. */
+static int vmstat_has(const char *name)
+{
+	char key[64];
+	long long val;
+	int found = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && !found && fscanf(f, "%63s %lld", key, &val) == 2)
+		found = !strcmp(key, name);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Drop the page cache of @fd, then read it back from a child on node 0. */
+static void cache_on_node0(int fd, size_t len)
+{
+	unsigned long mask = 1;
+	int status;
+	pid_t pid;
+
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		die("fadvise");
+	pid = fork();
+	if (pid == 0) {
+		char *buf = malloc(MIB);
+		size_t off;
+
+		if (!buf || syscall(__NR_set_mempolicy, MPOL_BIND, &mask, 65))
+			_exit(1);
+		for (off = 0; off < len; off += MIB)
+			if (pread(fd, buf, MIB, off) != (ssize_t)MIB)
+				_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		die("cache_on_node0");
+}
+
+enum pc_way { PC_NOPOLICY, PC_LAZY, PC_REREAD };
+
+struct pc_job {
+	int fd, cpu;
+	size_t len;
+	enum pc_way way;
+	char *p;
+	double t;
+};
+
+/* On @cpu: map the file and read every page, the way @way says. */
+static void *pc_job_main(void *arg)
+{
+	struct pc_job *j = arg;
+	double t;
+
+	if (pin(j->cpu))
+		die("sched_setaffinity");
+	t = now();
+	if (j->way == PC_REREAD &&
+	    posix_fadvise(j->fd, 0, 0, POSIX_FADV_DONTNEED))
+		die("fadvise");
+	j->p = mmap(NULL, j->len, PROT_READ, MAP_SHARED, j->fd, 0);
+	if (j->p == MAP_FAILED)
+		die("mmap file");
+	if (j->way == PC_LAZY &&
+	    syscall(__NR_mbind, j->p, j->len, MPOL_LOCAL, NULL, 0,
+		    MPOL_MF_MOVE | MPOL_MF_LAZY))
+		die("mbind local lazy");
+	touch(j->p, j->len, 0);
+	j->t = now() - t;
+	return NULL;
+}
+
+/*
+ * Page cache on node 0 that nobody maps, read from a thread on node 2:
+ * in place, moved on fault by a lazy policy, or dropped and read again.
+ * Rates are base pages per second, including mbind() and fadvise().
+ */
+static void bench_pagecache(const char *dir)
+{
+	static const char * const names[] = {
+		"pagecache.read_nopolicy", "pagecache.read_lazy",
+		"pagecache.dontneed_reread",
+	};
+	static const int where[] = { 0, 2, 2 };
+	size_t len = 64 * MIB, off;
+	char path[256], *buf;
+	int fd, r, way, lazy;
+
+	lazy = vmstat_has("numa_lazy_pagecache_migrated");
+	if (!lazy)
+		printf("# pagecache.read_lazy: no migrate-on-fault of page cache, not measured\n");
+
+	snprintf(path, sizeof(path), "%s/pagecache.dat", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	buf = malloc(MIB);
+	if (fd < 0 || !buf)
+		die(path);
+	memset(buf, 0x44, MIB);
+	for (off = 0; off < len; off += MIB)
+		if (write(fd, buf, MIB) != (ssize_t)MIB)
+			die("write");
+	if (fsync(fd))
+		die("fsync");
+
+	for (r = 0; r < reps; r++) {
+		for (way = PC_NOPOLICY; way <= PC_REREAD; way++) {
+			struct pc_job j = { .fd = fd, .cpu = 2, .len = len,
+					    .way = way };
+			pthread_t th;
+
+			if (way == PC_LAZY && !lazy)
+				continue;
+			cache_on_node0(fd, len);
+			if (pthread_create(&th, NULL, pc_job_main, &j) ||
+			    pthread_join(th, NULL))
+				die("pthread");
+			check_on(j.p, len, where[way]);
+			report(names[way], len / PAGE / j.t, "pages/s");
+			munmap(j.p, len);
+		}
+	}
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+
 /* Write faults over @len bytes of private anonymous memory, @unit each. */
 static void fault_anon(const char *name, size_t len, int advice, size_t unit)
 {
@@ -408,10 +546,12 @@ int main(int argc, char **argv)
 		bench_migrate();
 	else if (argc > 1 && !strcmp(argv[1], "lazy"))
 		bench_lazy();
+	else if (argc > 2 && !strcmp(argv[1], "pagecache"))
+		bench_pagecache(argv[2]);
 	else if (argc > 2 && !strcmp(argv[1], "fault"))
 		bench_fault(argv[2]);
 	else {
-		fprintf(stderr, "usage: rig-bench migrate | lazy | fault DIR\n");
+		fprintf(stderr, "usage: rig-bench migrate | lazy | pagecache DIR | fault DIR\n");
 		return 2;
 	}
 	return 0;

@@ -1,22 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rig-nexttouch MIB FROM TO: next-touch migration, for `make run`.
+ * rig-nexttouch [--file] MIB FROM TO: next-touch migration, for `make run`.
  *
  * Fills MIB of anonymous memory on node FROM, arms it with
  * mbind(MPOL_LOCAL, MPOL_MF_MOVE | MPOL_MF_LAZY), shows that nothing moved,
  * then reads it from a thread pinned to a CPU of node TO and shows that
- * every page followed the thread.  Exit status: 0 when all pages moved and
- * the data is intact, 1 when not, 2 when the kernel has no MPOL_MF_LAZY.
+ * every page followed the thread.
+ *
+ * With --file, the memory is the page cache of a tmpfs file instead, which
+ * a child bound to FROM writes and then leaves, mapped by nobody; this
+ * process maps the file, sets the same policy and reads it from node TO.
+ *
+ * Exit status: 0 when all pages moved and the data is intact, 1 when not,
+ * 2 when the kernel has no MPOL_MF_LAZY, 3 when it does not migrate page
+ * cache on fault.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
 
@@ -90,16 +100,73 @@ static void *toucher(void *arg)
 	return (void *)sum;
 }
 
+static void fill(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages * (PAGE / sizeof(long)); i++)
+		((unsigned long *)buf)[i] = i * 2654435761UL;
+}
+
+/*
+ * The page cache of a tmpfs file of @mib MiB, written by a child bound to
+ * node @from, which shows where it is and exits: nobody maps it then.  The
+ * file is mapped shared into buf.
+ */
+static int file_cache(unsigned long mib, unsigned long from)
+{
+	const char *path = "/dev/shm/rig-nexttouch";
+	unsigned long mask = 1UL << from;
+	char when[64];
+	int fd, status;
+	pid_t pid;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, mib << 20)) {
+		perror(path);
+		return -1;
+	}
+	unlink(path);
+	pid = fork();
+	if (pid == 0) {
+		if (syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 65))
+			_exit(1);
+		buf = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, 0);
+		if (buf == MAP_FAILED)
+			_exit(1);
+		fill();
+		snprintf(when, sizeof(when), "cache filled on node %lu:", from);
+		show(when, from);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status) {
+		fprintf(stderr, "the child could not fill the file\n");
+		return -1;
+	}
+	printf("    the child exits: the cache stays, mapped by nobody\n");
+	buf = mmap(NULL, mib << 20, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return buf == MAP_FAILED ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long mib, from, to, i, bad = 0;
-	long armed0, moved0, fail0;
+	long armed0, moved0, fail0, pc0 = 0;
 	char path[64], list[64];
+	bool file = false;
 	pthread_t th;
 	FILE *f;
 
+	if (argc == 5 && !strcmp(argv[1], "--file")) {
+		file = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s MIB FROM_NODE TO_NODE\n", argv[0]);
+		fprintf(stderr, "usage: %s [--file] MIB FROM_NODE TO_NODE\n",
+			argv[0]);
 		return 1;
 	}
 	mib = strtoul(argv[1], NULL, 0);
@@ -118,22 +185,26 @@ int main(int argc, char **argv)
 	fclose(f);
 	cpu = atoi(list);
 
-	buf = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		perror("mmap");
-		return 1;
+	if (file) {
+		if (file_cache(mib, from))
+			return 1;
+	} else {
+		buf = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+		madvise(buf, mib << 20, MADV_NOHUGEPAGE);
+		i = 1UL << from;
+		if (syscall(SYS_mbind, buf, mib << 20, MPOL_BIND, &i, 65, 0)) {
+			perror("mbind(MPOL_BIND)");
+			return 1;
+		}
+		fill();
+		snprintf(list, sizeof(list), "filled on node %lu:", from);
+		show(list, from);
 	}
-	madvise(buf, mib << 20, MADV_NOHUGEPAGE);
-	i = 1UL << from;
-	if (syscall(SYS_mbind, buf, mib << 20, MPOL_BIND, &i, 65, 0)) {
-		perror("mbind(MPOL_BIND)");
-		return 1;
-	}
-	for (i = 0; i < npages * (PAGE / sizeof(long)); i++)
-		((unsigned long *)buf)[i] = i * 2654435761UL;
-	snprintf(list, sizeof(list), "filled on node %lu:", from);
-	show(list, from);
 
 	armed0 = vmstat("numa_lazy_armed");
 	moved0 = vmstat("numa_lazy_migrated");
@@ -143,7 +214,16 @@ int main(int argc, char **argv)
 		printf("    mbind(MPOL_LOCAL, MOVE|LAZY): %s\n", strerror(errno));
 		return errno == EINVAL ? 2 : 1;
 	}
-	show("after mbind(MPOL_LOCAL, MOVE|LAZY):", from);
+	if (file) {
+		pc0 = vmstat("numa_lazy_pagecache_migrated");
+		if (pc0 < 0) {
+			printf("    no numa_lazy_pagecache_migrated in /proc/vmstat\n");
+			return 3;
+		}
+		fail0 = vmstat("numa_lazy_pagecache_migrate_fail");
+	} else {
+		show("after mbind(MPOL_LOCAL, MOVE|LAZY):", from);
+	}
 	printf("    numa_lazy_armed +%ld\n", vmstat("numa_lazy_armed") - armed0);
 
 	printf("    a thread on CPU %d (node %lu) reads every page\n", cpu, to);
@@ -152,9 +232,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	i = show("after the first touch:", to);
-	printf("    numa_lazy_migrated +%ld, numa_lazy_migrate_fail +%ld\n",
-	       vmstat("numa_lazy_migrated") - moved0,
-	       vmstat("numa_lazy_migrate_fail") - fail0);
+	if (file)
+		printf("    numa_lazy_pagecache_migrated +%ld, numa_lazy_pagecache_migrate_fail +%ld\n",
+		       vmstat("numa_lazy_pagecache_migrated") - pc0,
+		       vmstat("numa_lazy_pagecache_migrate_fail") - fail0);
+	else
+		printf("    numa_lazy_migrated +%ld, numa_lazy_migrate_fail +%ld\n",
+		       vmstat("numa_lazy_migrated") - moved0,
+		       vmstat("numa_lazy_migrate_fail") - fail0);
 
 	if (i != npages) {
 		printf("    %lu of %lu pages on node %lu\n", i, npages, to);
