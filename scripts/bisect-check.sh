@@ -2,7 +2,8 @@
 # bisect-check.sh: every patch of the series builds on its own. For each
 # commit after base, build the series' selftest targets, and when the
 # commit touches anything outside tools/, the test kernel (in
-# build/obj/bisect, incrementally).
+# build/obj/bisect, incrementally); a commit whose kernel sources are
+# HEAD's builds as the test kernel, which make test then reuses.
 . "$(dirname "$0")/common.sh"
 
 wt=$BUILD/bisect-tree
@@ -26,7 +27,14 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 		fi
 	done
 	if git -C "$TREE" diff --name-only "$c^" "$c" | grep -qv '^tools/\|^MAINTAINERS$\|^Documentation/'; then
-		if ! BISECT_SRC=$wt "$RIG_TOP/scripts/kernel.sh" bisect test >"$BUILD/bisect.log" 2>&1; then
+		# A commit whose kernel sources are HEAD's builds as the test
+		# kernel itself, which make test then finds up to date.
+		if git -C "$TREE" diff --name-only "$c" HEAD | grep -qv '^tools/\|^MAINTAINERS$\|^Documentation/'; then
+			build=(env BISECT_SRC="$wt" "$RIG_TOP/scripts/kernel.sh" bisect test)
+		else
+			build=("$RIG_TOP/scripts/kernel.sh" patched test)
+		fi
+		if ! "${build[@]}" >"$BUILD/bisect.log" 2>&1; then
 			echo "error: $subj: the kernel does not build:"
 			tail -n 20 "$BUILD/bisect.log"
 			fail=1
