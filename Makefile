@@ -3,6 +3,8 @@
 #   make test           deps, source, series, check, test kernel, kselftests
 #   make test KERNEL=base   the same suite on the pristine kernel
 #   make bench          base against patched, non-debug kernels, -icount
+#   make stress         the stress campaign on the test kernel (DURATION=,
+#                       SEED=, KERNEL=base for the control run)
 # See README.md.
 
 KERNEL ?= patched
@@ -19,6 +21,13 @@ INITRD  := $(BUILD)/initramfs.cpio.gz
 LOGS    := $(BUILD)/logs
 TEST_TIMEOUT ?= 1800
 
+# make stress: 20 minutes with a new seed unless told; make test runs a
+# 2-minute campaign with a fixed seed after the kselftests.
+DURATION ?= 1200
+SEED ?= $(shell date +%s)
+TEST_STRESS_DURATION := 120
+TEST_STRESS_SEED := 1
+
 # What the series adds.  Tests of a feature skip, saying so, on a kernel
 # without it; on the patched kernel the rig says it must be there
 # (MIG_EXPECT_FEATURES in the guest), so that its absence fails instead.
@@ -34,7 +43,7 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git
 
 .PHONY: all deps source tree export check kernel ksft initramfs test run \
-	bench shell clean distclean
+	bench stress shell clean distclean
 
 all: run
 
@@ -76,6 +85,8 @@ test: check kernel initramfs
 	echo "==> kselftest results ($(KERNEL) kernel)"; \
 	$(S)/ktap-summary.pl $(LOGS)/test-$(KERNEL)/output.log || rc=1; \
 	$(S)/logcheck.sh $(LOGS)/test-$(KERNEL)/console.log || rc=1; \
+	$(S)/stress.sh $(BZIMAGE) $(INITRD) $(LOGS)/stress-test-$(KERNEL) \
+		$(TEST_STRESS_DURATION) $(TEST_STRESS_SEED) || rc=1; \
 	exit $$rc
 
 run: kernel initramfs
@@ -86,6 +97,10 @@ run: kernel initramfs
 
 bench: deps source tree initramfs
 	@$(S)/bench.sh
+
+stress: kernel initramfs
+	@$(S)/stress.sh $(BZIMAGE) $(INITRD) $(LOGS)/stress-$(KERNEL) \
+		$(DURATION) $(SEED)
 
 shell: kernel initramfs
 	@$(S)/guest.sh shell $(BZIMAGE) $(INITRD) $(LOGS)/shell-$(KERNEL)

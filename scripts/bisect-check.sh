@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bisect-check.sh: every patch of the series builds on its own. For each
 # commit after base, build the series' selftest targets, and when the
-# commit touches anything outside tools/, the test kernel (in
-# build/obj/bisect, incrementally); a commit whose kernel sources are
-# HEAD's builds as the test kernel, which make test then reuses.
+# commit touches anything outside tools/, the kernel (the test
+# configuration without KASAN, in build/obj/check-bisect, incrementally);
+# a commit whose kernel sources are HEAD's builds as the test kernel
+# itself, which make test then reuses.
 . "$(dirname "$0")/common.sh"
 
 wt=$BUILD/bisect-tree
@@ -30,7 +31,7 @@ for c in $(git -C "$TREE" rev-list --reverse base..HEAD); do
 		# A commit whose kernel sources are HEAD's builds as the test
 		# kernel itself, which make test then finds up to date.
 		if git -C "$TREE" diff --name-only "$c" HEAD | grep -qv '^tools/\|^MAINTAINERS$\|^Documentation/'; then
-			build=(env BISECT_SRC="$wt" "$RIG_TOP/scripts/kernel.sh" bisect test)
+			build=(env BISECT_SRC="$wt" "$RIG_TOP/scripts/kernel.sh" bisect check)
 		else
 			build=("$RIG_TOP/scripts/kernel.sh" patched test)
 		fi

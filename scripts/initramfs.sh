@@ -33,10 +33,16 @@ ln -s mke2fs "$stage/usr/bin/mkfs.ext4"
 mkdir -p "$stage/guest"
 cp -a "$RIG_TOP/guest/." "$stage/guest/"
 mv "$stage/guest/init" "$stage/init"
-# Guest-side programs (the demo's workload, the benchmarks).
+# Guest-side programs (the demo's workload, the benchmarks, the stress
+# campaign). rig-stress links the selftests' helper library from the
+# patched tree, with the kernel headers kselftest.sh installed.
 rm -rf "$stage/guest/src"
+mig=$TREE/tools/testing/selftests/migration
 for c in "$RIG_TOP"/guest/src/*.c; do
-	gcc -O2 -Wall -Werror -o "$stage/usr/bin/$(basename "$c" .c)" "$c" -lpthread
+	lib=()
+	[ "$(basename "$c")" = rig-stress.c ] &&
+		lib=(-I"$mig" -isystem "$BUILD/obj/ksft/usr/include" "$mig/migration_util.c")
+	gcc -O2 -Wall -Werror -o "$stage/usr/bin/$(basename "$c" .c)" "$c" "${lib[@]}" -lpthread
 done
 mkdir -p "$stage/kselftest"
 cp -a "$ksft/." "$stage/kselftest/"

@@ -3,7 +3,9 @@
 #   FLAVOUR  patched (build/linux, series applied), base (pristine, a
 #            worktree of build/linux at tag base) or bisect (the tree in
 #            $BISECT_SRC, for scripts/bisect-check.sh)
-#   KIND     test (rig + selftest configs + debug.config) or bench (no debug)
+#   KIND     test (rig + selftest configs + debug.config + kasan.config),
+#            check (the same without KASAN: make check's builds of each
+#            patch) or bench (no debug)
 # Output: build/obj/KIND-FLAVOUR/arch/x86/boot/bzImage
 . "$(dirname "$0")/common.sh"
 
@@ -39,9 +41,10 @@ for t in $(cat "$RIG_TOP/config/selftest-targets"); do
 		frags+=("$TREE/tools/testing/selftests/$t/config")
 done
 case "$kind" in
-test) frags+=("$RIG_TOP/config/debug.config") ;;
+test) frags+=("$RIG_TOP/config/debug.config" "$RIG_TOP/config/kasan.config") ;;
+check) frags+=("$RIG_TOP/config/debug.config") ;;
 bench) frags+=("$RIG_TOP/config/bench.config") ;;
-*) die "unknown kind $kind (test or bench)" ;;
+*) die "unknown kind $kind (test, check or bench)" ;;
 esac
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
