@@ -84,6 +84,7 @@
 #define COUNTERS(C)							\
 	C(w_write) C(w_verify) C(w_pages_verified) C(w_dontneed)	\
 	C(w_cold) C(w_pageout) C(w_mprotect) C(w_fork) C(w_mremap)	\
+	C(w_mremap_split)						\
 	C(w_remap) C(w_truncate) C(w_fadvise)				\
 	C(mbind) C(mbind_lazy) C(mbind_eio) C(mbind_enomem)		\
 	C(move_pages) C(move_pages_observed)				\
@@ -100,6 +101,7 @@ enum { COUNTERS(C_ENUM) NR_COUNTERS };
 static const char * const counter_name[] = { COUNTERS(C_NAME) };
 
 struct shared {
+	int go;		/* the workers' areas are in place */
 	int stop;
 	int nr_reports;
 	unsigned long long c[NR_COUNTERS];
@@ -114,6 +116,18 @@ static void count(int c, unsigned long long n)
 static bool stopping(void)
 {
 	return __atomic_load_n(&sh->stop, __ATOMIC_RELAXED);
+}
+
+/*
+ * Actor processes are forked before the workers' areas exist, so that
+ * they do not share them, and wait for them here.
+ */
+static void wait_go(void)
+{
+	struct timespec ts = { 0, 10000000 };
+
+	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE) && !stopping())
+		nanosleep(&ts, NULL);
 }
 
 /* One line to stdout, whole, whichever process or thread prints it. */
@@ -366,6 +380,8 @@ static int slot_map_anon(struct slot *s)
 static void op_remap(struct slot *s)
 {
 	munmap(s->a.raw, s->a.raw_len);
+	s->a.raw = NULL;
+	s->a.raw_len = 0;
 	if (kind_has_fd(s->kind)) {
 		s->a.raw = mmap(NULL, s->a.len, PROT_READ | PROT_WRITE,
 				MAP_SHARED, s->a.fd, 0);
@@ -374,6 +390,7 @@ static void op_remap(struct slot *s)
 		if (s->a.raw == MAP_FAILED) {
 			report(c_unexpected, "area %u: mmap() again: %s", s->id,
 			       strerror(errno));
+			s->a.raw = NULL;
 			s->live = false;
 			return;
 		}
@@ -413,10 +430,14 @@ static void op_mremap(struct slot *s)
 		/*
 		 * The kernel may have unmapped @dst already, and another
 		 * thread may have mapped that hole since: the reservation
-		 * stays, it holds no memory.
+		 * stays, it holds no memory. EFAULT: parts that got their
+		 * own anon_vma while their policies differed stay apart.
 		 */
-		report(c_unexpected, "area %u: mremap(): %s", s->id,
-		       strerror(errno));
+		if (errno == EFAULT)
+			count(c_w_mremap_split, 1);
+		else
+			report(c_unexpected, "area %u: mremap(): %s", s->id,
+			       strerror(errno));
 		return;
 	}
 	/*
@@ -658,8 +679,8 @@ static void *mbind_actor(void *arg)
 		MPOL_LOCAL, MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE,
 	};
 	static const unsigned int flagsets[] = {
-		MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, MPOL_MF_MOVE | MPOL_MF_STRICT,
-		MPOL_MF_MOVE | MPOL_MF_LAZY, MPOL_MF_MOVE_ALL | MPOL_MF_LAZY, 0,
+		MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, MPOL_MF_MOVE | MPOL_MF_STRICT, 0,
+		MPOL_MF_MOVE | MPOL_MF_LAZY, MPOL_MF_MOVE_ALL | MPOL_MF_LAZY,
 	};
 	struct rng r;
 
@@ -843,14 +864,15 @@ static void migrate_pages_actor(pid_t main_pid)
 	struct rng r;
 
 	rng_init(&r, 4);
+	wait_go();
 	while (!stopping()) {
 		bool cs = rnd(&r) & 1;
 		pid_t pid = cs ? cpuset_pid : main_pid;
 		unsigned long from = rnd_mask(&r), to = rnd_mask(&r);
 		long ret = mig_migrate_pages(pid, from, to);
 
-		/* The cpuset may allow none of @to: EINVAL. */
-		if (ret < 0 && errno == EINVAL && cs)
+		/* The cgroup's process exits when the phase ends: EINVAL. */
+		if (ret < 0 && errno == EINVAL && cs && stopping())
 			count(c_migrate_pages_einval, 1);
 		else if (ret < 0 && errno == ENOMEM)
 			count(c_migrate_pages_enomem, 1);
@@ -917,6 +939,7 @@ static void hotplug_actor(void)
 
 	sigaction(SIGALRM, &sa, NULL);
 	rng_init(&r, 5);
+	wait_go();
 	if (!n) {
 		say("# hotplug: no memory blocks to offline");
 		return;
@@ -1126,19 +1149,27 @@ struct snap {
 	struct hist h;
 };
 
-/* vmstat and the histogram, read again until no migration ran between. */
+/*
+ * vmstat and the histogram, read twice each, in turn, until neither moved:
+ * migrate_pages() counts a migration, then traces it, and a background
+ * one (kcompactd) must not fall between the two reads.
+ */
 static void snap_take(struct snap *s)
 {
-	long long first;
+	struct snap again;
 	int i, tries;
 
-	for (tries = 0; tries < 20; tries++) {
-		first = mig_vmstat("pgmigrate_success") + mig_vmstat("pgmigrate_fail");
-		hist_read(&s->h);
+	for (tries = 0; tries < 50; tries++) {
 		for (i = 0; i < NR_VMSTATS; i++)
 			s->v[i] = mig_vmstat(vmstat_name[i]);
-		if (s->v[v_pgmigrate_success] + s->v[v_pgmigrate_fail] == first)
+		hist_read(&s->h);
+		for (i = 0; i < NR_VMSTATS; i++)
+			again.v[i] = mig_vmstat(vmstat_name[i]);
+		hist_read(&again.h);
+		if (!memcmp(s->v, again.v, sizeof(s->v)) &&
+		    !memcmp(&s->h, &again.h, sizeof(s->h)))
 			return;
+		sleep_ms(10);
 	}
 }
 
@@ -1255,6 +1286,7 @@ static void phase_chaos(double secs)
 	th = calloc(nr_slots, sizeof(*th));
 	if (slots_create(slots, nr_slots, all, NR_KINDS, 0))
 		report(c_unexpected, "cannot create the worker areas");
+	__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
 	slots_run(slots, nr_slots, th);
 	pthread_create(&actors[0], NULL, mbind_actor, NULL);
 	pthread_create(&actors[1], NULL, move_pages_actor, NULL);
@@ -1267,10 +1299,11 @@ static void phase_chaos(double secs)
 	for (i = 0; i < 3; i++)
 		pthread_join(actors[i], NULL);
 	slots_join(slots, nr_slots, th);
+	reap(mig_pid, "migrate_pages process");
 	reap(cpuset_pid, "cpuset process");
 	reap(hot_pid, "hotplug process");
-	reap(mig_pid, "migrate_pages process");
 	__atomic_store_n(&sh->stop, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->go, 0, __ATOMIC_RELAXED);
 	rmdir(CGROUP);
 	snap_take(&b);
 	check_counters("chaos", &a, &b, sh->c[c_move_pages_observed]);
@@ -1338,7 +1371,7 @@ static unsigned long on_node(struct mig_area *a, int node)
  */
 static void inject_eager(struct rng *r, enum kind k, int na, int nb)
 {
-	static int status[INJ_PAGES], tgt[INJ_PAGES];
+	static int status[INJ_PAGES], tgt[INJ_PAGES], where[INJ_PAGES];
 	static void *pages[INJ_PAGES];
 	struct snap s0, s1;
 	struct mig_area a;
@@ -1371,17 +1404,29 @@ static void inject_eager(struct rng *r, enum kind k, int na, int nb)
 	if (ret < 0 && err != ENOMEM && !(use_mbind && err == EIO))
 		report(c_unexpected, "inject: %s: %s",
 		       use_mbind ? "mbind" : "move_pages", strerror(err));
-	if (ret)
+	/*
+	 * mbind() reports for the whole range; move_pages() for each page:
+	 * a page that did not move has a negative status, or none at all
+	 * after a positive return (the batch that failed and those after).
+	 */
+	reported = ret != 0;
+	if (!use_mbind && ret >= 0) {
+		mig_area_status(&a, where);
 		reported = true;
-	for (i = 0; i < INJ_PAGES && !use_mbind && ret >= 0; i++)
-		if (status[i] < 0)
-			reported = true;
+		for (i = 0; i < INJ_PAGES; i++)
+			if (where[i] != nb && status[i] >= 0 &&
+			    !(ret > 0 && status[i] == -1000)) {
+				report(c_unexpected, "inject: %s move_pages: page %lu is on node %d, its status says %d",
+				       kind_name[k], i, where[i], status[i]);
+				break;
+			}
+	}
 	if (moved + stayed != INJ_PAGES)
 		report(c_unexpected, "inject: %s %s: %lu pages on neither node %d nor %d",
 		       kind_name[k], use_mbind ? "mbind" : "move_pages",
 		       INJ_PAGES - moved - stayed, na, nb);
 	if (moved < INJ_PAGES && !reported)
-		report(c_unexpected, "inject: %s %s: %lu pages did not move and the call returned %ld with no error",
+		report(c_unexpected, "inject: %s %s: %lu pages did not move and the call returned %ld",
 		       kind_name[k], use_mbind ? "mbind" : "move_pages",
 		       INJ_PAGES - moved, ret);
 	if (hist_ok(&s0.h, &s1.h, use_mbind ? "mempolicy_mbind" :
@@ -1543,6 +1588,7 @@ struct fuzz {
 	void **pages;
 	int *nodes, *status, *mode;
 	pid_t victim, gone;
+	char *vaddr;		/* the victim's 64 pages, in its address space */
 	bool unpriv;
 };
 
@@ -1698,7 +1744,9 @@ static void fuzz_one(struct fuzz *f)
 		count_ = rndn(&f->r, 8) ? rndn(&f->r, FUZZ_ARRAY + 1) :
 					  (unsigned long)rnd(&f->r);
 		for (i = 0; i < FUZZ_ARRAY; i++) {
-			f->pages[i] = (void *)fuzz_addr(f);
+			f->pages[i] = pid == f->victim && (rnd(&f->r) & 1) ?
+				      f->vaddr + rndn(&f->r, 64) * PAGE :
+				      (void *)fuzz_addr(f);
 			f->nodes[i] = rndn(&f->r, 4) ? rnd_node(&f->r) :
 						       (int)rnd(&f->r);
 			f->status[i] = -1000;
@@ -1735,9 +1783,10 @@ static void fuzz_one(struct fuzz *f)
 }
 
 /* A process: fuzz for @secs, as nobody when @unpriv. */
-static void fuzzer(double secs, bool unpriv, pid_t victim, uint64_t stream)
+static void fuzzer(double secs, bool unpriv, pid_t victim, char *vaddr,
+		   uint64_t stream)
 {
-	struct fuzz f = { .victim = victim, .unpriv = unpriv };
+	struct fuzz f = { .victim = victim, .vaddr = vaddr, .unpriv = unpriv };
 	double end = now() + secs;
 
 	rng_init(&f.r, stream);
@@ -1794,14 +1843,18 @@ static void phase_fuzz(double secs)
 			_exit(2);
 		_exit(mig_check(v.addr, v.len, data) ? 1 : 0);
 	}
-	if (read(up[0], &addr, sizeof(addr)) != sizeof(addr))
+	close(up[1]);
+	close(down[0]);
+	if (read(up[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		reap(victim, "victim process");
 		return verdict("fuzz.setup", false, "no victim process");
+	}
 	for (i = 0; i < 64; i++)
 		pages[i] = addr + i * PAGE;
 
 	pid = fork();
 	if (!pid) {
-		fuzzer(secs / 2, false, victim, 7);
+		fuzzer(secs / 2, false, victim, addr, 7);
 		_exit(0);
 	}
 	reap(pid, "root fuzzer");
@@ -1810,7 +1863,7 @@ static void phase_fuzz(double secs)
 	before = placement(victim, pages, 64);
 	pid = fork();
 	if (!pid) {
-		fuzzer(secs / 2, true, victim, 8);
+		fuzzer(secs / 2, true, victim, addr, 8);
 		_exit(0);
 	}
 	reap(pid, "nobody fuzzer");
@@ -1819,10 +1872,8 @@ static void phase_fuzz(double secs)
 	if (write(down[1], &addr, sizeof(addr)) != sizeof(addr))
 		report(c_unexpected, "fuzz: victim gone");
 	reap(victim, "victim process");
-	for (i = 0; i < 2; i++) {
-		close(up[i]);
-		close(down[i]);
-	}
+	close(up[0]);
+	close(down[1]);
 	verdict("fuzz.errnos", sh->c[c_unexpected] == bad0,
 		"%llu calls (%llu as nobody): %llu succeeded, %llu failed with documented errnos",
 		sh->c[c_fuzz_calls], sh->c[c_fuzz_unpriv_calls], sh->c[c_fuzz_ok],
