@@ -34,15 +34,13 @@ mkdir -p "$stage/guest"
 cp -a "$RIG_TOP/guest/." "$stage/guest/"
 mv "$stage/guest/init" "$stage/init"
 # Guest-side programs (the demo's workload, the benchmarks, the stress
-# campaign). rig-stress links the selftests' helper library from the
-# patched tree, with the kernel headers kselftest.sh installed.
+# campaign), each linked with the selftests' helper library from the
+# patched tree, built against the kernel headers kselftest.sh installed.
 rm -rf "$stage/guest/src"
 mig=$TREE/tools/testing/selftests/migration
 for c in "$RIG_TOP"/guest/src/*.c; do
-	lib=()
-	[ "$(basename "$c")" = rig-stress.c ] &&
-		lib=(-I"$mig" -isystem "$BUILD/obj/ksft/usr/include" "$mig/migration_util.c")
-	gcc -O2 -Wall -Werror -o "$stage/usr/bin/$(basename "$c" .c)" "$c" "${lib[@]}" -lpthread
+	gcc -O2 -Wall -Werror -I"$mig" -isystem "$BUILD/obj/ksft/usr/include" \
+		-o "$stage/usr/bin/$(basename "$c" .c)" "$c" "$mig/migration_util.c" -lpthread
 done
 mkdir -p "$stage/kselftest"
 cp -a "$ksft/." "$stage/kselftest/"

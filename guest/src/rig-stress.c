@@ -91,7 +91,8 @@
 	C(migrate_pages) C(migrate_pages_einval) C(migrate_pages_enomem)	\
 	C(cpuset_flip) C(numa_balancing) C(compact) C(thp_split)	\
 	C(offline) C(offline_busy) C(offline_intr) C(online)		\
-	C(inj_rounds) C(inj_pages_moved) C(inj_pages_not_moved)		\
+	C(inj_rounds) C(inj_eager_moved) C(inj_lazy_moved)		\
+	C(inj_pagecache_moved) C(inj_pages_not_moved)			\
 	C(fuzz_calls) C(fuzz_ok) C(fuzz_errno) C(fuzz_unpriv_calls)	\
 	C(mismatch) C(unexpected) C(killed)
 
@@ -228,16 +229,10 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* mig_write_file(), returning 0 or -errno, for the errnos that matter. */
 static int write_str(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return mig_write_file(path, val) ? -errno : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -577,7 +572,7 @@ static void *worker_main(void *arg)
 }
 
 /*
- * Create the areas of @n slots, @per_node workers' worth on each CPU node,
+ * Create the areas of @n slots, kinds in turn, nodes with CPUs in turn,
  * from the calling thread: mig_area_create() binds the task's policy.
  */
 static int slots_create(struct slot *ss, int n, const enum kind *kinds,
@@ -792,7 +787,7 @@ static void *move_pages_actor(void *arg)
 	return NULL;
 }
 
-static pid_t cpuset_pid;
+static pid_t main_pid, cpuset_pid;
 
 static void split_thp(struct rng *r)
 {
@@ -859,7 +854,7 @@ static void *system_actor(void *arg)
 }
 
 /* A process: migrate_pages(2) on the main process and the cpuset one. */
-static void migrate_pages_actor(pid_t main_pid)
+static void migrate_pages_actor(void)
 {
 	struct rng r;
 
@@ -986,20 +981,16 @@ static void cpuset_worker(void)
 	slots_join(ss, 3, th);
 }
 
-static pid_t spawn(void (*fn)(pid_t), pid_t arg)
+/* Fork a process that runs @fn and exits. */
+static pid_t spawn(void (*fn)(void))
 {
 	pid_t pid = fork();
 
 	if (!pid) {
-		fn(arg);
+		fn();
 		_exit(0);
 	}
 	return pid;
-}
-
-static void run_hotplug(pid_t unused)
-{
-	hotplug_actor();
 }
 
 static void reap(pid_t pid, const char *what)
@@ -1266,11 +1257,8 @@ static void phase_chaos(double secs)
 	if (cgroup_setup())
 		return verdict("chaos.setup", false, "no cpuset cgroup");
 	snap_take(&a);
-	cpuset_pid = fork();
-	if (!cpuset_pid) {
-		cpuset_worker();
-		_exit(0);
-	}
+	main_pid = getpid();
+	cpuset_pid = spawn(cpuset_worker);
 	{
 		char buf[32];
 
@@ -1278,8 +1266,8 @@ static void phase_chaos(double secs)
 		if (write_str(CGROUP "/cgroup.procs", buf))
 			report(c_unexpected, "cannot move the cpuset process");
 	}
-	hot_pid = spawn(run_hotplug, 0);
-	mig_pid = spawn(migrate_pages_actor, getpid());
+	hot_pid = spawn(hotplug_actor);
+	mig_pid = spawn(migrate_pages_actor);
 
 	nr_slots = NR_KINDS * nr_cpu_nodes;
 	slots = calloc(nr_slots, sizeof(*slots));
@@ -1307,6 +1295,13 @@ static void phase_chaos(double secs)
 	rmdir(CGROUP);
 	snap_take(&b);
 	check_counters("chaos", &a, &b, sh->c[c_move_pages_observed]);
+	/* Counters that stay at 0 would pass the check above. */
+	verdict("chaos.lazy",
+		(!has_lazy || hist_ok(&a.h, &b.h, "mempolicy_lazy")) &&
+		(!has_pagecache || hist_ok(&a.h, &b.h, "mempolicy_lazy_pagecache")),
+		"lazy migrations under load: %llu pages, page cache %llu pages",
+		hist_ok(&a.h, &b.h, "mempolicy_lazy"),
+		hist_ok(&a.h, &b.h, "mempolicy_lazy_pagecache"));
 	free(slots);
 	free(th);
 }
@@ -1352,15 +1347,12 @@ static int inj_fd;
 
 static void inj(bool on)
 {
-	/* The write allocates nothing; retry anyway rather than leave it on. */
+	/* The write allocates nothing; retry ENOMEM anyway, never leave it on. */
 	while (pwrite(inj_fd, on ? "1" : "0", 1, 0) != 1)
-		;
-}
-
-/* Pages of @a on @node, through move_pages() queries. */
-static unsigned long on_node(struct mig_area *a, int node)
-{
-	return mig_area_on_node(a, node);
+		if (errno != ENOMEM) {
+			say("error: make-it-fail: %s", strerror(errno));
+			_exit(2);
+		}
 }
 
 /*
@@ -1399,8 +1391,8 @@ static void inject_eager(struct rng *r, enum kind k, int na, int nb)
 	err = errno;
 	inj(false);
 	snap_take(&s1);
-	moved = on_node(&a, nb);
-	stayed = on_node(&a, na);
+	moved = mig_area_on_node(&a, nb);
+	stayed = mig_area_on_node(&a, na);
 	if (ret < 0 && err != ENOMEM && !(use_mbind && err == EIO))
 		report(c_unexpected, "inject: %s: %s",
 		       use_mbind ? "mbind" : "move_pages", strerror(err));
@@ -1437,7 +1429,7 @@ static void inject_eager(struct rng *r, enum kind k, int na, int nb)
 			       "syscall_or_cpuset"));
 	if (mig_check(a.addr, a.len, data))
 		report(c_mismatch, "inject: %s eager: data changed", kind_name[k]);
-	count(c_inj_pages_moved, moved);
+	count(c_inj_eager_moved, moved);
 	count(c_inj_pages_not_moved, INJ_PAGES - moved);
 	mig_area_destroy(&a);
 }
@@ -1488,8 +1480,8 @@ static void inject_lazy(struct rng *r, enum kind k, int na, int nb)
 	mig_touch(a.addr, a.len);
 	inj(false);
 	snap_take(&s1);
-	moved = on_node(&a, nb);
-	if (moved + on_node(&a, na) != INJ_PAGES)
+	moved = mig_area_on_node(&a, nb);
+	if (moved + mig_area_on_node(&a, na) != INJ_PAGES)
 		report(c_unexpected, "inject: lazy %s: pages on neither node %d nor %d",
 		       kind_name[k], na, nb);
 	if ((unsigned long long)dv(&s0, &s1, mig) != moved ||
@@ -1499,7 +1491,7 @@ static void inject_lazy(struct rng *r, enum kind k, int na, int nb)
 		       dv(&s0, &s1, fail));
 	if (mig_check(a.addr, a.len, data))
 		report(c_mismatch, "inject: lazy %s: data changed", kind_name[k]);
-	count(c_inj_pages_moved, moved);
+	count(cache ? c_inj_pagecache_moved : c_inj_lazy_moved, moved);
 	count(c_inj_pages_not_moved, INJ_PAGES - moved);
 	mig_area_destroy(&a);
 }
@@ -1544,7 +1536,15 @@ static void phase_inject(double secs)
 		    has_lazy ? " of page cache" : "");
 	verdict("inject.reported", sh->c[c_unexpected] + sh->c[c_mismatch] == bad0,
 		"%d rounds, %llu pages moved, %llu not moved, each one reported or counted, data intact",
-		round, sh->c[c_inj_pages_moved], sh->c[c_inj_pages_not_moved]);
+		round, sh->c[c_inj_eager_moved] + sh->c[c_inj_lazy_moved] +
+		sh->c[c_inj_pagecache_moved], sh->c[c_inj_pages_not_moved]);
+	/* Failing every migration would pass the check above. */
+	verdict("inject.moved", sh->c[c_inj_eager_moved] &&
+		(!has_lazy || sh->c[c_inj_lazy_moved]) &&
+		(!has_pagecache || sh->c[c_inj_pagecache_moved]),
+		"pages moved in spite of the failures: %llu eager, %llu lazy, %llu page cache",
+		sh->c[c_inj_eager_moved], sh->c[c_inj_lazy_moved],
+		sh->c[c_inj_pagecache_moved]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1713,7 +1713,7 @@ static pid_t fuzz_pid(struct fuzz *f)
 static void fuzz_one(struct fuzz *f)
 {
 	int call = rndn(&f->r, NR_FUZZ), *stp = NULL, i;
-	unsigned long count_ = 0;
+	unsigned long nr = 0;
 	pid_t pid = 0;
 	long ret = -1;
 
@@ -1741,7 +1741,7 @@ static void fuzz_one(struct fuzz *f)
 		break;
 	case F_MOVE:
 		pid = fuzz_pid(f);
-		count_ = rndn(&f->r, 8) ? rndn(&f->r, FUZZ_ARRAY + 1) :
+		nr = rndn(&f->r, 8) ? rndn(&f->r, FUZZ_ARRAY + 1) :
 					  (unsigned long)rnd(&f->r);
 		for (i = 0; i < FUZZ_ARRAY; i++) {
 			f->pages[i] = pid == f->victim && (rnd(&f->r) & 1) ?
@@ -1751,7 +1751,7 @@ static void fuzz_one(struct fuzz *f)
 						       (int)rnd(&f->r);
 			f->status[i] = -1000;
 		}
-		ret = syscall(__NR_move_pages, pid, count_,
+		ret = syscall(__NR_move_pages, pid, nr,
 			      rndn(&f->r, 8) ? f->pages : (void **)fuzz_addr(f),
 			      rndn(&f->r, 3) ? f->nodes : NULL,
 			      stp = fuzz_out(f, f->status),
@@ -1775,8 +1775,8 @@ static void fuzz_one(struct fuzz *f)
 		report(c_unexpected, "fuzz %s (nobody) on root's pid %d returned %ld",
 		       fuzz_name[call], pid, ret);
 	if (call == F_MOVE && ret >= 0 && stp == f->status &&
-	    count_ <= FUZZ_ARRAY)
-		for (i = 0; i < (int)count_; i++)
+	    nr <= FUZZ_ARRAY)
+		for (i = 0; i < (int)nr; i++)
 			if (f->status[i] != -1000 && !status_ok(f->status[i]))
 				report(c_unexpected, "fuzz move_pages: status %d",
 				       f->status[i]);
@@ -1806,6 +1806,18 @@ static void fuzzer(double secs, bool unpriv, pid_t victim, char *vaddr,
 		fuzz_one(&f);
 }
 
+/* Fuzz in a child process, which exits, as nobody when @unpriv. */
+static void run_fuzzer(double secs, bool unpriv, pid_t victim, char *vaddr)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		fuzzer(secs, unpriv, victim, vaddr, unpriv ? 8 : 7);
+		_exit(0);
+	}
+	reap(pid, unpriv ? "nobody fuzzer" : "root fuzzer");
+}
+
 static unsigned long placement(pid_t pid, void **pages, int n)
 {
 	unsigned long h = 0;
@@ -1826,7 +1838,7 @@ static void phase_fuzz(double secs)
 	uint64_t data = seed ^ 0x5555;
 	int up[2], down[2], i;
 	struct mig_area v;
-	pid_t victim, pid;
+	pid_t victim;
 	void *pages[64];
 	char *addr = NULL;
 
@@ -1852,21 +1864,10 @@ static void phase_fuzz(double secs)
 	for (i = 0; i < 64; i++)
 		pages[i] = addr + i * PAGE;
 
-	pid = fork();
-	if (!pid) {
-		fuzzer(secs / 2, false, victim, addr, 7);
-		_exit(0);
-	}
-	reap(pid, "root fuzzer");
-
+	run_fuzzer(secs / 2, false, victim, addr);
 	/* Where the victim's pages are now: nobody must not change that. */
 	before = placement(victim, pages, 64);
-	pid = fork();
-	if (!pid) {
-		fuzzer(secs / 2, true, victim, addr, 8);
-		_exit(0);
-	}
-	reap(pid, "nobody fuzzer");
+	run_fuzzer(secs / 2, true, victim, addr);
 	after = placement(victim, pages, 64);
 
 	if (write(down[1], &addr, sizeof(addr)) != sizeof(addr))
