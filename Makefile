@@ -5,6 +5,8 @@
 #   make bench          base against patched, non-debug kernels, -icount
 #   make stress         the stress campaign on the test kernel (DURATION=,
 #                       SEED=, KERNEL=base for the control run)
+#   make ksft-run       the quick loop: rebuild the kselftests of build/linux
+#                       as it is and run them on the kernel already built
 # See README.md.
 
 KERNEL ?= patched
@@ -13,7 +15,10 @@ $(error KERNEL must be base or patched, not '$(KERNEL)')
 endif
 
 TOP     := $(CURDIR)
-BUILD   := $(TOP)/build
+# BUILD=DIR: another build directory (its linux/ tree, obj/, logs/), as the
+# scripts take it.
+BUILD   ?= $(TOP)/build
+export BUILD
 S       := $(TOP)/scripts
 OBJ     := $(BUILD)/obj/test-$(KERNEL)
 BZIMAGE := $(OBJ)/arch/x86/boot/bzImage
@@ -28,22 +33,24 @@ SEED ?= $(shell date +%s)
 TEST_STRESS_DURATION := 120
 TEST_STRESS_SEED := 1
 
-# What the series adds.  Tests of a feature skip, saying so, on a kernel
-# without it; on the patched kernel the rig says it must be there
-# (MIG_EXPECT_FEATURES in the guest), so that its absence fails instead.
+# What the series adds.  The rig tells the guest which features the kernel
+# must have (rig.features= on its command line, MIG_EXPECT_FEATURES for the
+# tests): all of them on the patched kernel, so that a missing one fails
+# instead of skipping, and none on the base kernel, where their tests skip
+# and say so.  Without the list, the tests expect the features of any
+# kernel built with CONFIG_NUMA_BALANCING, as a CI run of the tree would.
 FEATURES := lazy pagecache
 comma := ,
 space := $(eval) $(eval)
-ifeq ($(KERNEL),patched)
-export RIG_CMDLINE := rig.features=$(subst $(space),$(comma),$(FEATURES)) $(RIG_CMDLINE)
-endif
+EXPECT_FEATURES := $(if $(filter patched,$(KERNEL)),$(FEATURES))
+export RIG_CMDLINE := rig.features=$(subst $(space),$(comma),$(EXPECT_FEATURES)) $(RIG_CMDLINE)
 
 DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	git ccache perl rsync qemu-system-x86 busybox-static numactl \
 	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git
 
 .PHONY: all deps source tree export check kernel ksft initramfs test run \
-	bench stress shell clean distclean
+	bench stress shell ksft-run clean distclean
 
 all: run
 
@@ -87,6 +94,21 @@ test: check kernel initramfs
 	$(S)/logcheck.sh $(LOGS)/test-$(KERNEL)/console.log || rc=1; \
 	$(S)/stress.sh $(BZIMAGE) $(INITRD) $(LOGS)/stress-test-$(KERNEL) \
 		$(TEST_STRESS_DURATION) $(TEST_STRESS_SEED) || rc=1; \
+	exit $$rc
+
+# The contributor's loop: no apt, no make tree (build/linux is used as it
+# is, uncommitted changes included), no make check, no kernel build, no
+# stress campaign; make test stays what CI runs.  RIG_ARGS picks tests as
+# for make test (RIG_ARGS=-t,migration:lazy_test make ksft-run).
+ksft-run:
+	@[ -f $(BZIMAGE) ] || { echo "error: no $(BZIMAGE): run make kernel KERNEL=$(KERNEL) once (and after changing kernel code)" >&2; exit 1; }
+	@$(S)/kselftest.sh
+	@$(S)/initramfs.sh $(BUILD)/ksft $(INITRD)
+	@rc=0; $(S)/guest.sh test $(BZIMAGE) $(INITRD) $(LOGS)/ksft-$(KERNEL) \
+		$(TEST_TIMEOUT) || rc=$$?; \
+	echo "==> kselftest results ($(KERNEL) kernel, $(BZIMAGE))"; \
+	$(S)/ktap-summary.pl $(LOGS)/ksft-$(KERNEL)/output.log || rc=1; \
+	$(S)/logcheck.sh $(LOGS)/ksft-$(KERNEL)/console.log || rc=1; \
 	exit $$rc
 
 run: kernel initramfs

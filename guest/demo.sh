@@ -73,6 +73,8 @@ if wait "$pid"; then
 else
 	bad "contents changed (exit status $?)"
 fi
+# The workload has exited: the cgroup is empty and goes.
+rmdir $cg
 
 step "Next touch: 16 MiB filled on node 0, mbind(MPOL_LOCAL, MPOL_MF_MOVE | MPOL_MF_LAZY), read from node 2"
 rig-nexttouch 16 0 2

@@ -2,7 +2,8 @@
 # make check: the series applies cleanly (make tree, run before this), every
 # patch passes checkpatch.pl --strict with 0 errors and 0 warnings (save the
 # documented false positives in patches/checkpatch-exceptions), every patch
-# is signed off, and the export round trip changes no byte.
+# is signed off, no selftest can report SKIP after a check (skip-check.pl),
+# and the export round trip changes no byte.
 . "$(dirname "$0")/common.sh"
 
 fail=0
@@ -31,6 +32,15 @@ while read -r p; do
 		fail=1
 	fi
 done <"$PATCHES/series"
+
+# No test can report SKIP after it has checked something (a failed EXPECT
+# followed by a SKIP reports SKIP): scripts/skip-check.pl on every C file
+# of the series' selftest targets.
+srcs=()
+for t in $(cat "$RIG_TOP/config/selftest-targets"); do
+	srcs+=("$TREE/tools/testing/selftests/$t"/*.c)
+done
+"$RIG_TOP/scripts/skip-check.pl" "${srcs[@]}" || fail=1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# guest.sh MODE BZIMAGE INITRAMFS LOGDIR [TIMEOUT]: boot the 4-node guest.
-#   MODE test|run|bench: console to LOGDIR/console.log, job output to
-#       LOGDIR/output.log (second serial port); exit status from the guest.
+# guest.sh MODE BZIMAGE INITRAMFS LOGDIR [TIMEOUT]: boot the guest that
+# config/guest.mk declares (nodes, their memory and CPUs, SLIT groups).
+#   MODE test|run|bench|stress: console to LOGDIR/console.log, job output
+#       to LOGDIR/output.log (second serial port), the guest's exit status
+#       to LOGDIR/exit.log (third serial port, nothing else writes there).
 #   MODE shell: interactive console on this terminal.
-# Topology (SLIT): 10 local, 20 within a socket, 30 across sockets.
-#   socket A: node 0 (cpu 0), node 1 (cpu 1)
-#   socket B: node 2 (cpu 2), node 3 (memory only)
 . "$(dirname "$0")/common.sh"
 
 mode=${1:?mode}
@@ -13,45 +12,67 @@ kernel=${2:?bzImage}
 initrd=${3:?initramfs}
 logdir=${4:?log directory}
 limit=${5:-1800}
-mem=$(sed -n 's/^GUEST_NODE_MEM[[:space:]]*:=[[:space:]]*//p' "$RIG_TOP/config/guest.mk")
+guest_var() {
+	sed -n "s/^$1[[:space:]]*:=[[:space:]]*//p" "$RIG_TOP/config/guest.mk"
+}
+mem=$(guest_var GUEST_NODE_MEM)
+read -r -a cpus <<<"$(guest_var GUEST_NODE_CPUS)"
+read -r -a groups <<<"$(guest_var GUEST_NODE_GROUPS)"
+read -r d_local d_group d_remote <<<"$(guest_var GUEST_DISTANCES)"
+nodes=${#cpus[@]}
+case "$mem" in
+*[0-9]M) mem_mb=${mem%M} ;;
+*[0-9]G) mem_mb=$((${mem%G} * 1024)) ;;
+*) die "config/guest.mk: GUEST_NODE_MEM is a size in M or G, not '$mem'" ;;
+esac
+[ "$nodes" -gt 0 ] && [ "${#groups[@]}" = "$nodes" ] && [ -n "$d_remote" ] ||
+	die "config/guest.mk: one CPU (or -) and one group per node, three distances"
 
 numa=()
-cpus=(0 1 2 "")
-for n in 0 1 2 3; do
+ncpus=0
+for ((n = 0; n < nodes; n++)); do
+	c=${cpus[$n]}
+	[ "$c" = - ] && c=
+	[ -n "$c" ] && ncpus=$((ncpus + 1))
 	numa+=(-object "memory-backend-ram,id=m$n,size=$mem")
-	numa+=(-numa "node,nodeid=$n${cpus[$n]:+,cpus=${cpus[$n]}},memdev=m$n")
+	numa+=(-numa "node,nodeid=$n${c:+,cpus=$c},memdev=m$n")
 done
-for s in 0 1 2 3; do
-	for d in 0 1 2 3; do
-		[ "$s" -lt "$d" ] || continue
-		if [ $((s / 2)) = $((d / 2)) ]; then v=20; else v=30; fi
+for ((s = 0; s < nodes; s++)); do
+	for ((d = s + 1; d < nodes; d++)); do
+		v=$d_remote
+		[ "${groups[$s]}" = "${groups[$d]}" ] && v=$d_group
 		numa+=(-numa "dist,src=$s,dst=$d,val=$v")
 	done
 done
+[ "$d_local" = 10 ] || die "config/guest.mk: ACPI SLIT local distance is 10"
 
 append="console=ttyS0 panic=-1 loglevel=6 rig.mode=$mode ${RIG_CMDLINE:-}"
 [ -n "${RIG_ARGS:-}" ] && append+=" rig.args=$RIG_ARGS"
 # RIG_ACCEL=kvm (benchmarks on a host with /dev/kvm only; tests never need it)
 accel=(-accel tcg -cpu qemu64)
 [ "${RIG_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
-qemu=(qemu-system-x86_64 -machine pc "${accel[@]}" -smp 3,sockets=3,cores=1,threads=1 -m 2G
+qemu=(qemu-system-x86_64 -machine pc "${accel[@]}"
+	-smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "$((nodes * mem_mb))M"
 	"${numa[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append"
 	-display none -no-reboot -nodefaults ${RIG_QEMU_EXTRA:-})
 
 mkdir -p "$logdir"
 if [ "$mode" = shell ]; then
-	exec "${qemu[@]}" -serial mon:stdio -serial null
+	exec "${qemu[@]}" -serial mon:stdio -serial null -serial null
 fi
 
 console=$logdir/console.log
 output=$logdir/output.log
+status=$logdir/exit.log
 : >"$console"
 : >"$output"
+: >"$status"
 start=$(date +%s)
 set +e
 timeout --foreground "$limit" "${qemu[@]}" \
 	-chardev "file,id=con,path=$console" -serial chardev:con \
-	-chardev "file,id=out,path=$output" -serial chardev:out </dev/null
+	-chardev "file,id=out,path=$output" -serial chardev:out \
+	-chardev "file,id=st,path=$status" -serial chardev:st </dev/null
 qrc=$?
 set -e
 # The demo narrates on the console: show it without the kernel's lines.
@@ -65,7 +86,9 @@ if [ "$qrc" = 124 ]; then
 	tail -n 20 "$output" >&2
 	exit 124
 fi
-grc=$(sed -n 's/^RIG-EXIT: \([0-9]*\).*/\1/p' "$console" | tail -n1)
+# The status port carries one line, "RIG-EXIT: <status>", and nothing else:
+# printk cannot cut it or forge it.
+grc=$(sed -n 's/^RIG-EXIT: \([0-9]*\)[[:space:]]*$/\1/p' "$status" | tail -n1)
 if [ -z "$grc" ]; then
 	echo "error: the guest died before finishing (qemu status $qrc); last console lines:" >&2
 	tail -n 40 "$console" >&2
