@@ -11,6 +11,7 @@
 # or a call of a function of the file that can skip.  A skip after a check
 # in the same function is an error, with two exceptions, both for checks
 # whose failure cannot fall through (ASSERT_*() ends the test at once):
+#   - a check in the other branch of an if/else than the skip;
 #   - the condition of the skip itself, "if (!probe(...)) SKIP()", where
 #     probe() only ASSERTs (that an expected feature is there, that setup
 #     worked) and returns whether the precondition holds;
@@ -161,7 +162,11 @@ for my $file (@ARGV) {
 					      $pos - $checks[-1][1]) !~ /[;{}]/) {
 					pop @checks;
 				}
-				my @before = @checks;
+				# A check in the other branch of an if/else
+				# cannot have run before this skip.
+				my @before = grep {
+					!other_branch($text, $_->[1], $pos)
+				} @checks;
 				my ($exp) = grep { $_->[2] } @before;
 				my $why;
 				if ($exp) {
@@ -214,4 +219,34 @@ sub calls {
 		$seen{$1} = 1 if exists $known->{$1} && $1 ne $self;
 	}
 	return keys %seen;
+}
+
+# Whether the text from offset $a to offset $b leaves the block of $a
+# into an "else" branch of the same if statement, and is still in it at
+# $b: then what ran at $a and what runs at $b exclude each other.
+sub other_branch {
+	my ($text, $a, $b) = @_;
+	my $d = 0;
+	my ($braced, $level);	# the else branch entered, if any
+	for (my $i = $a; $i < $b; $i++) {
+		my $c = substr($text, $i, 1);
+		if ($c eq '{') {
+			$d++;
+		} elsif ($c eq '}') {
+			$d--;
+			# Out of the else branch: past its closing brace, or
+			# past the block of an unbraced "else if (...) {".
+			undef $level if defined $level &&
+					($braced ? $d < $level : $d <= $level);
+			if (!defined $level && $d < 0 &&
+			    substr($text, $i + 1, $b - $i - 1) =~ /^(\s*else\b\s*)(\{?)/) {
+				$braced = $2 ne '';
+				$level = $braced ? $d + 1 : $d;
+			}
+		} elsif ($c eq ';' && defined $level && !$braced && $d == $level) {
+			# An unbraced else ends with its statement.
+			undef $level;
+		}
+	}
+	return defined $level;
 }
