@@ -9,7 +9,7 @@ truncate -s 512M /tmp/bench-ext4.img
 mkfs.ext4 -q -F /tmp/bench-ext4.img >/dev/null 2>&1 &&
 	mount -o loop /tmp/bench-ext4.img $dir || exit 1
 rig-bench migrate || exit 1
-rig-bench lazy || exit 1
+rig-bench lazy $dir || exit 1
 rig-bench pagecache $dir || exit 1
 rig-bench fault $dir || exit 1
 umount $dir

@@ -84,10 +84,14 @@ for my $name (@$order) {
 # Lazy migration exists on the patched kernel only: its figures are compared
 # with the patched kernel's eager mbind(MPOL_MF_MOVE) of the same pages, as
 # a time ratio lazy/eager (above 1: lazy takes longer).
+# The full_* rows move toward a node full of clean page cache, both ways
+# paying for reclaim: the lazy move against the eager one of the same run.
 my %lazy_target = ('lazy.arm_touch.4k' => ['migrate.mbind.4k', 1.5],
 		   'lazy.arm_touch.thp' => ['migrate.mbind.thp', 1.1],
 		   'lazy.arm.4k' => ['migrate.mbind.4k', 0.05],
-		   'lazy.arm.thp' => ['migrate.mbind.thp', 0.05]);
+		   'lazy.arm.thp' => ['migrate.mbind.thp', 0.05],
+		   'lazy.full_arm_touch.4k' => ['lazy.full_eager.4k', 1.3],
+		   'lazy.full_arm_touch.thp' => ['lazy.full_eager.thp', 1.3]);
 my @lazy = grep { /^lazy\./ } @$porder;
 $table .= "\nlazy migration (patched kernel only; ratio = lazy time / eager mbind(MPOL_MF_MOVE) time)\n" if @lazy;
 $table .= sprintf("%-34s not measured: the patched kernel rejected MPOL_MF_LAZY\n", 'lazy.*') unless @lazy;

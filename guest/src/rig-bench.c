@@ -6,10 +6,12 @@
  *                      512 and 16384 pages, mbind(MPOL_MF_MOVE) and
  *                      migrate_pages(2), 4 KiB pages and 2 MiB THP, and a
  *                      memcpy() of the same bytes
- *   rig-bench lazy     lazy migration, mbind(MPOL_MF_MOVE | MPOL_MF_LAZY):
+ *   rig-bench lazy DIR lazy migration, mbind(MPOL_MF_MOVE | MPOL_MF_LAZY):
  *                      arming alone, the first-touch pass, both together,
- *                      4 KiB pages and 2 MiB THP, and next touch from a
- *                      thread on another node (MPOL_LOCAL); prints nothing
+ *                      4 KiB pages and 2 MiB THP, next touch from a
+ *                      thread on another node (MPOL_LOCAL), and moves
+ *                      toward a node that a sparse file on DIR filled with
+ *                      clean page cache, eager and lazy; prints nothing
  *                      but a comment on a kernel without MPOL_MF_LAZY
  *   rig-bench pagecache DIR
  *                      a 64 MiB file on DIR, cached on node 0 and mapped by
@@ -276,13 +278,124 @@ static void check_on(char *p, size_t len, int node)
 	free(status);
 }
 
+/* At least 99% of the @len bytes at @p are on @node, as the tests ask. */
+static void check_mostly_on(char *p, size_t len, int node)
+{
+	long n = len / PAGE, i, on = 0;
+	void **pages = malloc(n * sizeof(*pages));
+	int *status = malloc(n * sizeof(*status));
+
+	for (i = 0; i < n; i++)
+		pages[i] = p + i * PAGE;
+	if (syscall(__NR_move_pages, 0, n, pages, NULL, status, 0))
+		die("move_pages status");
+	for (i = 0; i < n; i++)
+		on += status[i] == node;
+	if (on * 100 < n * 99) {
+		fprintf(stderr, "full node: %ld of %ld pages on %d\n", on, n,
+			node);
+		exit(1);
+	}
+	free(pages);
+	free(status);
+}
+
+/* MemTotal of @node in bytes */
+static size_t node_total(int node)
+{
+	char path[64], line[128], want[32];
+	size_t kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 node);
+	snprintf(want, sizeof(want), "Node %d MemTotal:", node);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)))
+			kb = atol(line + strlen(want));
+	if (f)
+		fclose(f);
+	if (!kb)
+		die("node meminfo");
+	return kb << 10;
+}
+
+/*
+ * Fill @node with clean page cache: a child bound to it reads a sparse
+ * file on @dir, 64 MiB larger than the node, whose holes read in as clean
+ * folios.  Returns the file, unlinked and open, which keeps the cache.
+ */
+static int fill_node(const char *dir, int node)
+{
+	static char buf[MIB];
+	unsigned long mask = 1UL << node;
+	char path[256];
+	pid_t pid;
+	int fd, status;
+
+	snprintf(path, sizeof(path), "%s/fill", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, node_total(node) + 64 * MIB))
+		die("fill file");
+	unlink(path);
+	pid = fork();
+	if (pid == 0) {
+		if (syscall(__NR_set_mempolicy, MPOL_BIND, &mask, 65))
+			die("set_mempolicy");
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		die("fill child");
+	return fd;
+}
+
+/*
+ * 64 MiB from node 0 to node 1 once node 1 is full of clean page cache,
+ * as on a machine that has run for a while: mbind(MPOL_MF_MOVE), and
+ * mbind(MPOL_MF_MOVE | MPOL_MF_LAZY) followed by a touch of every page.
+ * Both pay for reclaiming the cache; the fill is not timed.
+ */
+static void bench_full_node(const char *dir)
+{
+	size_t len = 64 * MIB;
+	double pages = len / PAGE, t;
+	char name[64], *p;
+	int thp, r, lazy, fd;
+
+	for (thp = 0; thp <= 1; thp++) {
+		for (r = 0; r < reps; r++) {
+			for (lazy = 0; lazy <= 1; lazy++) {
+				p = area(len, 0, thp);
+				fd = fill_node(dir, 1);
+				t = now();
+				if (mbind_node(p, len, 1, MPOL_MF_MOVE |
+					       (lazy ? MPOL_MF_LAZY : 0)))
+					die("mbind full node");
+				if (lazy)
+					touch(p, len, 0);
+				t = now() - t;
+				check_mostly_on(p, len, 1);
+				snprintf(name, sizeof(name), "lazy.full_%s.%s",
+					 lazy ? "arm_touch" : "eager",
+					 thp ? "thp" : "4k");
+				report(name, pages / t, "pages/s");
+				munmap(p, len);
+				close(fd);
+			}
+		}
+	}
+}
+
 /*
  * Lazy migration of 64 MiB from node 0 to node 1 with MPOL_BIND: the
  * mbind() call alone, the touch pass that migrates, and both; then
  * MPOL_LOCAL next touch from a thread on a CPU of node 2.  Rates are base
  * pages per second, comparable with migrate.mbind.*.
  */
-static void bench_lazy(void)
+static void bench_lazy(const char *dir)
 {
 	size_t len = 64 * MIB;
 	double pages = len / PAGE, ta, tt;
@@ -336,6 +449,8 @@ static void bench_lazy(void)
 		       "pages/s");
 		munmap(p, len);
 	}
+
+	bench_full_node(dir);
 }
 
 /* Whether /proc/vmstat has the counter @name. */
@@ -544,14 +659,14 @@ int main(int argc, char **argv)
 		reps = atoi(getenv("BENCH_REPS"));
 	if (argc > 1 && !strcmp(argv[1], "migrate"))
 		bench_migrate();
-	else if (argc > 1 && !strcmp(argv[1], "lazy"))
-		bench_lazy();
+	else if (argc > 2 && !strcmp(argv[1], "lazy"))
+		bench_lazy(argv[2]);
 	else if (argc > 2 && !strcmp(argv[1], "pagecache"))
 		bench_pagecache(argv[2]);
 	else if (argc > 2 && !strcmp(argv[1], "fault"))
 		bench_fault(argv[2]);
 	else {
-		fprintf(stderr, "usage: rig-bench migrate | lazy | pagecache DIR | fault DIR\n");
+		fprintf(stderr, "usage: rig-bench migrate | lazy DIR | pagecache DIR | fault DIR\n");
 		return 2;
 	}
 	return 0;
