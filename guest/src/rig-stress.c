@@ -1127,7 +1127,9 @@ static unsigned long long hist_failed(struct hist *a, struct hist *b,
 /* Migration counters of /proc/vmstat that the checks compare. */
 #define VMSTATS(V) V(pgmigrate_success) V(pgmigrate_fail)		\
 	V(numa_pages_migrated) V(numa_lazy_armed) V(numa_lazy_migrated)	\
-	V(numa_lazy_migrate_fail) V(numa_lazy_pagecache_migrated)	\
+	V(numa_lazy_migrate_retry) V(numa_lazy_migrate_fail)		\
+	V(numa_lazy_pagecache_migrated)					\
+	V(numa_lazy_pagecache_migrate_retry)				\
 	V(numa_lazy_pagecache_migrate_fail) V(thp_split_page)		\
 	V(compact_migrate_scanned)
 #define V_ENUM(n) v_##n,
@@ -1222,10 +1224,13 @@ static void check_counters(const char *phase, struct snap *a, struct snap *b,
 			(unsigned long long)dv(a, b, v_numa_lazy_migrated) &&
 		hist_ok(&a->h, &b->h, "mempolicy_lazy_pagecache") ==
 			(unsigned long long)dv(a, b, v_numa_lazy_pagecache_migrated) &&
+		/* A failed try is retried or is the last one */
 		hist_failed(&a->h, &b->h, "mempolicy_lazy") <=
-			(unsigned long long)dv(a, b, v_numa_lazy_migrate_fail) &&
+			(unsigned long long)(dv(a, b, v_numa_lazy_migrate_retry) +
+					     dv(a, b, v_numa_lazy_migrate_fail)) &&
 		hist_failed(&a->h, &b->h, "mempolicy_lazy_pagecache") <=
-			(unsigned long long)dv(a, b, v_numa_lazy_pagecache_migrate_fail) &&
+			(unsigned long long)(dv(a, b, v_numa_lazy_pagecache_migrate_retry) +
+					     dv(a, b, v_numa_lazy_pagecache_migrate_fail)) &&
 		observed <= hist_ok(&a->h, &b->h, "syscall_or_cpuset") +
 			hist_ok(&a->h, &b->h, "memory_hotplug"),
 		"pgmigrate_success +%lld (traced %llu), pgmigrate_fail +%lld (traced %llu), numa_pages_migrated +%lld, numa_lazy_migrated +%lld, numa_lazy_migrate_fail +%lld, numa_lazy_pagecache_migrated +%lld, numa_lazy_pagecache_migrate_fail +%lld, move_pages() saw %llu pages move (traced syscall and hotplug %llu)",
