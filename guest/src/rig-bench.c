@@ -48,6 +48,8 @@
 #include <sys/wait.h>
 #include <linux/mempolicy.h>
 
+#include "migration_util.h"
+
 #define MIB		(1UL << 20)
 #define HPAGE		(2 * MIB)
 #define PAGE		4096UL
@@ -257,47 +259,20 @@ static void *remote_touch_main(void *arg)
 	return NULL;
 }
 
-/* Check that all @len bytes at @p are on @node, after a lazy pass. */
-static void check_on(char *p, size_t len, int node)
+/*
+ * Exit unless at least @pct percent of the pages of [@p, @p + @len) are on
+ * @node: all of them after a lazy pass, 99% toward a full node, as the
+ * tests ask.
+ */
+static void check_on(char *p, size_t len, int node, int pct)
 {
-	long n = len / PAGE, i;
-	void **pages = malloc(n * sizeof(*pages));
-	int *status = malloc(n * sizeof(*status));
+	unsigned long n = len / PAGE, on = mig_pages_on_node(p, n, node);
 
-	for (i = 0; i < n; i++)
-		pages[i] = p + i * PAGE;
-	if (syscall(__NR_move_pages, 0, n, pages, NULL, status, 0))
-		die("move_pages status");
-	for (i = 0; i < n; i++)
-		if (status[i] != node) {
-			fprintf(stderr, "lazy: page %ld on %d, not %d\n", i,
-				status[i], node);
-			exit(1);
-		}
-	free(pages);
-	free(status);
-}
-
-/* At least 99% of the @len bytes at @p are on @node, as the tests ask. */
-static void check_mostly_on(char *p, size_t len, int node)
-{
-	long n = len / PAGE, i, on = 0;
-	void **pages = malloc(n * sizeof(*pages));
-	int *status = malloc(n * sizeof(*status));
-
-	for (i = 0; i < n; i++)
-		pages[i] = p + i * PAGE;
-	if (syscall(__NR_move_pages, 0, n, pages, NULL, status, 0))
-		die("move_pages status");
-	for (i = 0; i < n; i++)
-		on += status[i] == node;
-	if (on * 100 < n * 99) {
-		fprintf(stderr, "full node: %ld of %ld pages on %d\n", on, n,
-			node);
+	if (on * 100 < n * pct) {
+		fprintf(stderr, "rig-bench: %lu of %lu pages on node %d\n", on,
+			n, node);
 		exit(1);
 	}
-	free(pages);
-	free(status);
 }
 
 /* MemTotal of @node in bytes */
@@ -377,7 +352,7 @@ static void bench_full_node(const char *dir)
 				if (lazy)
 					touch(p, len, 0);
 				t = now() - t;
-				check_mostly_on(p, len, 1);
+				check_on(p, len, 1, 99);
 				snprintf(name, sizeof(name), "lazy.full_%s.%s",
 					 lazy ? "arm_touch" : "eager",
 					 thp ? "thp" : "4k");
@@ -420,7 +395,7 @@ static void bench_lazy(const char *dir)
 				die("mbind lazy");
 			ta = now() - ta;
 			tt = touch(p, len, 0);
-			check_on(p, len, 1);
+			check_on(p, len, 1, 100);
 			snprintf(name, sizeof(name), "lazy.arm.%s", kind);
 			report(name, pages / ta, "pages/s");
 			snprintf(name, sizeof(name), "lazy.touch.%s", kind);
@@ -444,7 +419,7 @@ static void bench_lazy(const char *dir)
 		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
 		    pthread_join(th, NULL))
 			die("pthread");
-		check_on(p, len, 2);
+		check_on(p, len, 2, 100);
 		report("lazy.next_touch_remote.4k", pages / (ta + rt.t),
 		       "pages/s");
 		munmap(p, len);
@@ -571,7 +546,7 @@ static void bench_pagecache(const char *dir)
 			if (pthread_create(&th, NULL, pc_job_main, &j) ||
 			    pthread_join(th, NULL))
 				die("pthread");
-			check_on(j.p, len, where[way]);
+			check_on(j.p, len, where[way], 100);
 			report(names[way], len / PAGE / j.t, "pages/s");
 			munmap(j.p, len);
 		}
