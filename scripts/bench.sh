@@ -24,6 +24,10 @@ for k in base patched; do
 	"$RIG_TOP/scripts/kernel.sh" "$k" bench
 done
 initrd=$BUILD/initramfs.cpio.gz
+# Every boot of the benchmark guest lays out its programs alike: no
+# randomised mmap, stack or vDSO bases (norandmaps), on kernels built
+# without KASLR, page-allocator shuffling or slab freelist randomisation.
+export RIG_CMDLINE="norandmaps ${RIG_CMDLINE:-}"
 # Some figures are bimodal from one boot to the next even under -icount
 # (move_pages() one page at a time, migrate_pages(2) of THPs): boot each
 # kernel several times, alternating, and take the median of all runs.

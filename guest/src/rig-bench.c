@@ -364,6 +364,263 @@ static void bench_full_node(const char *dir)
 	}
 }
 
+/* Exit unless the pages @idx[0..@n) of @p are on @node. */
+static void check_pages_on(char *p, const unsigned long *idx, unsigned long n,
+			   int node)
+{
+	int *status = malloc(n * sizeof(*status));
+	void **pages = malloc(n * sizeof(*pages));
+	unsigned long i, off = 0;
+
+	if (!status || !pages)
+		die("malloc");
+	for (i = 0; i < n; i++)
+		pages[i] = p + idx[i] * PAGE;
+	if (syscall(__NR_move_pages, 0, n, pages, NULL, status, 0))
+		die("move_pages status");
+	for (i = 0; i < n; i++)
+		off += status[i] != node;
+	if (off) {
+		fprintf(stderr, "rig-bench: %lu of %lu pages off node %d\n",
+			off, n, node);
+		exit(1);
+	}
+	free(status);
+	free(pages);
+}
+
+/*
+ * Lazy migration of part of 64 MiB toward node 1, arming included: every
+ * second page, and 10% and 1% of the pages in a random order.  The cost
+ * must follow the pages touched: rates are of the whole area, so that the
+ * ratio to migrate.mbind.4k is the lazy time over an eager move of it all.
+ */
+static void bench_lazy_part(void)
+{
+	static const struct { const char *name; int stride, permille; } parts[] = {
+		{ "lazy.every_second.4k", 2, 0 },
+		{ "lazy.random_10pct.4k", 0, 100 },
+		{ "lazy.random_1pct.4k", 0, 10 },
+	};
+	size_t len = 64 * MIB;
+	unsigned long n = len / PAGE, *idx, i, j, k, nt;
+	unsigned int w;
+	double t;
+	char *p;
+	int r;
+
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		die("malloc");
+	for (w = 0; w < sizeof(parts) / sizeof(parts[0]); w++) {
+		srandom(1);
+		for (i = 0; i < n; i++)
+			idx[i] = parts[w].stride ? i * parts[w].stride : i;
+		nt = parts[w].stride ? n / parts[w].stride :
+				       n * parts[w].permille / 1000;
+		for (i = n - 1; !parts[w].stride && i > 0; i--) {
+			j = random() % (i + 1);
+			k = idx[i];
+			idx[i] = idx[j];
+			idx[j] = k;
+		}
+		for (r = 0; r < reps; r++) {
+			volatile char sum = 0;
+
+			p = area(len, 0, 0);
+			t = now();
+			if (mbind_node(p, len, 1, MPOL_MF_MOVE | MPOL_MF_LAZY))
+				die("mbind lazy");
+			for (i = 0; i < nt; i++)
+				sum += p[idx[i] * PAGE];
+			t = now() - t;
+			(void)sum;
+			check_pages_on(p, idx, nt, 1);
+			report(parts[w].name, n / t, "pages/s");
+			munmap(p, len);
+		}
+	}
+	free(idx);
+}
+
+#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/"
+
+/* The selected word of a THP sysfs setting: "always [madvise] never" */
+static void thp_setting(const char *file, char *val, size_t len)
+{
+	char path[160], buf[64], *s;
+
+	snprintf(path, sizeof(path), THP_SYSFS "%s", file);
+	if (mig_read_file(path, buf, sizeof(buf)))
+		die(path);
+	s = strchr(buf, '[');
+	s = s ? s + 1 : buf;
+	s[strcspn(s, "]\n")] = '\0';
+	snprintf(val, len, "%s", s);
+}
+
+static void thp_set(const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), THP_SYSFS "%s", file);
+	if (mig_write_file(path, val))
+		die(path);
+}
+
+/*
+ * 64 MiB of 64 KiB anonymous mTHP from node 0 to node 1: an eager
+ * mbind(MPOL_MF_MOVE), and a lazy one followed by a touch of every page.
+ * PMD-sized THP is turned off meanwhile, so that the area is made of 64 KiB
+ * folios only; both settings are put back.
+ */
+static void bench_lazy_mthp(void)
+{
+	size_t len = 64 * MIB;
+	double pages = len / PAGE, t;
+	char old64[64], old2m[64], *raw, *p;
+	int r, lazy;
+
+	if (access(THP_SYSFS "hugepages-64kB/enabled", W_OK)) {
+		printf("# lazy mTHP: no 64 KiB mTHP in this kernel, not measured\n");
+		return;
+	}
+	thp_setting("hugepages-64kB/enabled", old64, sizeof(old64));
+	thp_setting("hugepages-2048kB/enabled", old2m, sizeof(old2m));
+	printf("# lazy mTHP: hugepages-64kB/enabled %s -> always, hugepages-2048kB/enabled %s -> never, for these rows\n",
+	       old64, old2m);
+	thp_set("hugepages-64kB/enabled", "always");
+	thp_set("hugepages-2048kB/enabled", "never");
+	for (r = 0; r < reps; r++) {
+		for (lazy = 0; lazy <= 1; lazy++) {
+			raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (raw == MAP_FAILED)
+				die("mmap");
+			p = (char *)(((unsigned long)raw + HPAGE - 1) &
+				     ~(HPAGE - 1));
+			if (mbind_node(p, len, 0, 0))
+				die("mbind");
+			memset(p, 0x5a, len);
+			t = now();
+			if (mbind_node(p, len, 1, MPOL_MF_MOVE |
+				       (lazy ? MPOL_MF_LAZY : 0)))
+				die("mbind mthp");
+			if (lazy)
+				touch(p, len, 0);
+			t = now() - t;
+			check_on(p, len, 1, 100);
+			report(lazy ? "lazy.arm_touch.mthp64k" :
+				      "lazy.eager.mthp64k", pages / t, "pages/s");
+			munmap(raw, len + HPAGE);
+		}
+	}
+	thp_set("hugepages-64kB/enabled", old64);
+	thp_set("hugepages-2048kB/enabled", old2m);
+}
+
+/* A thread on @cpu that reads the 64 KiB chunks @first, @first + 2, ... */
+struct chunk_touch {
+	char *p;
+	size_t len;
+	int cpu, first;
+	pthread_barrier_t *start;
+};
+
+#define CHUNK	(64 * 1024UL)
+
+static void *chunk_touch_main(void *arg)
+{
+	struct chunk_touch *ct = arg;
+	volatile char sum = 0;
+	size_t c, i;
+
+	if (pin(ct->cpu))
+		die("sched_setaffinity");
+	pthread_barrier_wait(ct->start);
+	for (c = ct->first * CHUNK; c < ct->len; c += 2 * CHUNK)
+		for (i = 0; i < CHUNK; i += PAGE)
+			sum += ct->p[c + i];
+	(void)sum;
+	return NULL;
+}
+
+/* How many of the chunks that @cpu_node's thread touched are on @node */
+static unsigned long chunks_on(char *p, size_t len, int first, int node)
+{
+	unsigned long on = 0;
+	size_t c;
+
+	for (c = first * CHUNK; c < len; c += 2 * CHUNK)
+		on += mig_pages_on_node(p + c, CHUNK / PAGE, node);
+	return on;
+}
+
+/*
+ * Two threads, on nodes 1 and 2, touch alternate 64 KiB chunks of 64 MiB
+ * armed by a lazy policy whose target depends on the toucher.  MPOL_LOCAL
+ * takes no neighbours, so that every page goes to its own toucher's node;
+ * MPOL_BIND of nodes 1 and 2 sends a fault's window to the toucher's
+ * nearest node, neighbours of the other thread's chunks included.  The
+ * comment lines say how many pages ended where their toucher runs.
+ */
+static void bench_two_touchers(void)
+{
+	static const struct { const char *name; int mode; } pols[] = {
+		{ "lazy.two_touchers.local.4k", MPOL_LOCAL },
+		{ "lazy.two_touchers.bind.4k", MPOL_BIND },
+	};
+	size_t len = 64 * MIB;
+	double pages = len / PAGE, t;
+	unsigned long mask = (1UL << 1) | (1UL << 2), own;
+	pthread_barrier_t start;
+	pthread_t th[2];
+	unsigned int w;
+	char *p;
+	int r, k;
+
+	for (w = 0; w < 2; w++) {
+		for (r = 0; r < reps; r++) {
+			struct chunk_touch ct[2] = {
+				{ .len = len, .cpu = 1, .first = 0,
+				  .start = &start },
+				{ .len = len, .cpu = 2, .first = 1,
+				  .start = &start },
+			};
+
+			p = area(len, 0, 0);
+			pthread_barrier_init(&start, NULL, 3);
+			for (k = 0; k < 2; k++) {
+				ct[k].p = p;
+				if (pthread_create(&th[k], NULL,
+						   chunk_touch_main, &ct[k]))
+					die("pthread");
+			}
+			t = now();
+			if (syscall(__NR_mbind, p, len, pols[w].mode,
+				    pols[w].mode == MPOL_LOCAL ? NULL : &mask,
+				    pols[w].mode == MPOL_LOCAL ? 0 : 65,
+				    MPOL_MF_MOVE | MPOL_MF_LAZY))
+				die("mbind two touchers");
+			pthread_barrier_wait(&start);
+			for (k = 0; k < 2; k++)
+				pthread_join(th[k], NULL);
+			t = now() - t;
+			pthread_barrier_destroy(&start);
+			own = chunks_on(p, len, 0, 1) + chunks_on(p, len, 1, 2);
+			if (pols[w].mode == MPOL_LOCAL && own != len / PAGE) {
+				fprintf(stderr, "rig-bench: %lu of %lu pages at their toucher\n",
+					own, len / PAGE);
+				exit(1);
+			}
+			printf("# %s: %lu of %lu pages on their toucher's node\n",
+			       pols[w].name, own, len / PAGE);
+			report(pols[w].name, pages / t, "pages/s");
+			munmap(p, len);
+		}
+	}
+}
+
 /*
  * Lazy migration of 64 MiB from node 0 to node 1 with MPOL_BIND: the
  * mbind() call alone, the touch pass that migrates, and both; then
@@ -425,6 +682,9 @@ static void bench_lazy(const char *dir)
 		munmap(p, len);
 	}
 
+	bench_lazy_part();
+	bench_lazy_mthp();
+	bench_two_touchers();
 	bench_full_node(dir);
 }
 
