@@ -1,7 +1,6 @@
 #!/bin/sh
 # make bench, in the guest: run the benchmark programs; the host reads the
 # "BENCH name value unit" lines from /dev/ttyS1.
-echo 0 > /proc/sys/vm/compaction_proactiveness
 echo "# kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes"
 dir=/tmp/bench-ext4
 mkdir -p $dir
