@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench, in the guest: run the benchmark programs; the host reads the
 # "BENCH name value unit" lines from /dev/ttyS1.  Arguments: the groups
-# to run (default: all).
+# to run (default: all).  rig-bench turns proactive compaction off for its
+# own run; it stays off for the whole boot, so that it does not run between
+# the groups either.
 echo 0 > /proc/sys/vm/compaction_proactiveness
 echo "# kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes"
 dir=/tmp/bench-ext4

@@ -34,13 +34,30 @@ mkdir -p "$stage/guest"
 cp -a "$RIG_TOP/guest/." "$stage/guest/"
 mv "$stage/guest/init" "$stage/init"
 # Guest-side programs (the demo's workload, the benchmarks, the stress
-# campaign), each linked with the selftests' helper library from the
-# patched tree, built against the kernel headers kselftest.sh installed.
+# campaign): guest/src/NAME.c, or the .c files of a directory guest/src/NAME,
+# become /usr/bin/NAME, linked with the rig's helpers of guest/src/lib and
+# the selftests' helper library from the patched tree, and built against
+# the kernel headers kselftest.sh installed.
 rm -rf "$stage/guest/src"
 mig=$TREE/tools/testing/selftests/migration
-for c in "$RIG_TOP"/guest/src/*.c; do
-	gcc -O2 -Wall -Werror -I"$mig" -isystem "$BUILD/obj/ksft/usr/include" \
-		-o "$stage/usr/bin/$(basename "$c" .c)" "$c" "$mig/migration_util.c" -lpthread
+lib=$RIG_TOP/guest/src/lib
+for p in "$RIG_TOP"/guest/src/*; do
+	if [ "$p" = "$lib" ]; then
+		continue
+	elif [ -d "$p" ]; then
+		srcs=("$p"/*.c)
+		inc=(-I"$p")
+	elif [ "${p%.c}" != "$p" ]; then
+		srcs=("$p")
+		inc=()
+	else
+		continue
+	fi
+	gcc -O2 -Wall -Werror "${inc[@]}" -I"$lib" -I"$mig" \
+		-isystem "$BUILD/obj/ksft/usr/include" \
+		-o "$stage/usr/bin/$(basename "$p" .c)" "${srcs[@]}" "$lib"/*.c \
+		"$mig/migration_util.c" -lpthread ||
+		die "cannot build $(basename "$p" .c) from ${p#"$RIG_TOP"/}"
 done
 mkdir -p "$stage/kselftest"
 cp -a "$ksft/." "$stage/kselftest/"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stress.sh BZIMAGE INITRAMFS LOGDIR DURATION SEED: boot the test kernel
-# into the stress campaign (guest/src/rig-stress.c) for DURATION seconds
+# into the stress campaign (guest/src/rig-stress/) for DURATION seconds
 # with SEED, print its counters and verdicts, and fail on a failed verdict
 # or on any kernel report in the console log.
 . "$(dirname "$0")/common.sh"
@@ -20,7 +20,7 @@ rc=0
 RIG_ARGS="-d,$duration,-s,$seed" "$RIG_TOP/scripts/guest.sh" stress "$kernel" \
 	"$initrd" "$logdir" $((duration + 900)) || rc=$?
 out=$logdir/output.log
-grep -a '^# rig-stress: seed\|^# kernel' "$out" || true
+grep -a '^# rig-stress: seed\|^# kernel\|^# rig-stress: .* for the run' "$out" || true
 # Counters in columns, then what was checked.
 grep -a '^STRESS ' "$out" | awk '{ $1 = ""; printf "  %-44s", $2; $2 = ""; print $0 }' || true
 grep -a '^FAIL: \|^error: \|^# .*skipped' "$out" || true

@@ -26,7 +26,9 @@
  *                      anonymous 4 KiB, file read with fault-around, shmem,
  *                      THP
  *
- * Each figure is printed as one line per repetition:
+ * A first line, "# rig-bench: kernel.numa_balancing 1 -> 0, ...", gives the
+ * sysctls set for the run. Each figure is printed as one line per
+ * repetition:
  *   BENCH <name> <value> <unit>
  * Times come from CLOCK_MONOTONIC; under QEMU -icount they count guest
  * instructions, not wall-clock time.
@@ -49,6 +51,7 @@
 #include <linux/mempolicy.h>
 
 #include "migration_util.h"
+#include "rig-sysctl.h"
 
 #define MIB		(1UL << 20)
 #define HPAGE		(2 * MIB)
@@ -885,24 +888,38 @@ static void bench_fault(const char *filedir)
 int main(int argc, char **argv)
 {
 	/*
+	 * Pages move only when a benchmark moves them: no automatic NUMA
+	 * balancing, no proactive compaction.
+	 */
+	static const struct rig_sysctl quiet[] = {
+		{ "kernel.numa_balancing", "0" },
+		{ "vm.compaction_proactiveness", "0" },
+	};
+	const char *what = argc > 1 ? argv[1] : "";
+
+	if (strcmp(what, "migrate") &&
+	    (argc < 3 || (strcmp(what, "lazy") && strcmp(what, "pagecache") &&
+			  strcmp(what, "fault")))) {
+		fprintf(stderr, "usage: rig-bench migrate | lazy DIR | pagecache DIR | fault DIR\n");
+		return 2;
+	}
+	/*
 	 * Run on CPU 0 (node 0) always: where the scheduler happens to put
 	 * the task changes which node is local, and the figures with it.
 	 */
 	if (pin(0))
 		die("sched_setaffinity");
+	if (rig_sysctls_for_run("# rig-bench", quiet, 2))
+		return 1;
 	if (getenv("BENCH_REPS"))
 		reps = atoi(getenv("BENCH_REPS"));
-	if (argc > 1 && !strcmp(argv[1], "migrate"))
+	if (!strcmp(what, "migrate"))
 		bench_migrate();
-	else if (argc > 2 && !strcmp(argv[1], "lazy"))
+	else if (!strcmp(what, "lazy"))
 		bench_lazy(argv[2]);
-	else if (argc > 2 && !strcmp(argv[1], "pagecache"))
+	else if (!strcmp(what, "pagecache"))
 		bench_pagecache(argv[2]);
-	else if (argc > 2 && !strcmp(argv[1], "fault"))
+	else
 		bench_fault(argv[2]);
-	else {
-		fprintf(stderr, "usage: rig-bench migrate | lazy DIR | pagecache DIR | fault DIR\n");
-		return 2;
-	}
 	return 0;
 }

@@ -11,6 +11,9 @@
  * a child bound to FROM writes and then leaves, mapped by nobody; this
  * process maps the file, sets the same policy and reads it from node TO.
  *
+ * kernel.numa_balancing and vm.compaction_proactiveness are 0 for the run
+ * (a line says so) and restored at exit.
+ *
  * Exit status: 0 when all pages moved and the data is intact, 1 when not,
  * 2 when the kernel has no MPOL_MF_LAZY, 3 when it does not migrate page
  * cache on fault.
@@ -29,6 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
+
+#include "rig-sysctl.h"
 
 #define PAGE	4096UL
 
@@ -152,6 +157,15 @@ static int file_cache(unsigned long mib, unsigned long from)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * Pages move only on the touch: automatic NUMA balancing would move
+	 * them on its own, and compaction, moving an armed page, drops its
+	 * arm.
+	 */
+	static const struct rig_sysctl quiet[] = {
+		{ "kernel.numa_balancing", "0" },
+		{ "vm.compaction_proactiveness", "0" },
+	};
 	unsigned long mib, from, to, i, bad = 0;
 	long armed0, moved0, fail0, pc0 = 0;
 	char path[64], list[64];
@@ -184,6 +198,8 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	cpu = atoi(list);
+	if (rig_sysctls_for_run("    rig-nexttouch", quiet, 2))
+		return 1;
 
 	if (file) {
 		if (file_cache(mib, from))
