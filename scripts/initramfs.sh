@@ -36,6 +36,8 @@ mv "$stage/guest/init" "$stage/init"
 # Guest-side programs (the demo's workload, the benchmarks, the stress
 # campaign), each linked with the selftests' helper library from the
 # patched tree, built against the kernel headers kselftest.sh installed.
+# Only migration_util.c: migration_setup.c, the test programs' setup that
+# turns NUMA balancing and compaction off, is theirs alone.
 rm -rf "$stage/guest/src"
 mig=$TREE/tools/testing/selftests/migration
 for c in "$RIG_TOP"/guest/src/*.c; do
