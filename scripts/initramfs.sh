@@ -37,7 +37,9 @@ mv "$stage/guest/init" "$stage/init"
 # campaign): guest/src/NAME.c, or the .c files of a directory guest/src/NAME,
 # become /usr/bin/NAME, linked with the rig's helpers of guest/src/lib and
 # the selftests' helper library from the patched tree, and built against
-# the kernel headers kselftest.sh installed.
+# the kernel headers kselftest.sh installed.  Only migration_util.c:
+# migration_setup.c, the test programs' setup that turns NUMA balancing and
+# compaction off, is theirs alone.
 rm -rf "$stage/guest/src"
 mig=$TREE/tools/testing/selftests/migration
 lib=$RIG_TOP/guest/src/lib
