@@ -37,8 +37,6 @@
 #include "stress.h"
 #include "rig-sysctl.h"
 
-#define EXT4_DIR	"/tmp/mig-ext4"		/* as in migration_util.c */
-#define EXT4_IMG	"/tmp/mig-ext4.img"
 
 #define C_NAME(n) #n,
 static const char * const counter_name[] = { COUNTERS(C_NAME) };
@@ -96,17 +94,6 @@ static void settled_meminfo(long long *m)
 	write_str("/proc/sys/vm/stat_refresh", "1");
 	for (i = 0; i < NR_MEMINFO; i++)
 		m[i] = i == m_PcpFree ? pcp_free_kb() : meminfo(meminfo_name[i]);
-}
-
-static bool feature_lazy(void)
-{
-	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bool ok = !mig_mbind(p, PAGE, MPOL_BIND, mig_bit(nodes[0]),
-			     MPOL_MF_MOVE | MPOL_MF_LAZY);
-
-	munmap(p, PAGE);
-	return ok;
 }
 
 /*
@@ -187,8 +174,8 @@ int main(int argc, char **argv)
 		say("error: rig-stress needs two memory nodes and a CPU node");
 		return 2;
 	}
-	has_lazy = feature_lazy();
-	has_pagecache = mig_vmstat("numa_lazy_pagecache_migrated") >= 0;
+	has_lazy = mig_has_feature("lazy");
+	has_pagecache = mig_has_feature("pagecache");
 	say("# rig-stress: seed %llu, %.0f s (replay: make stress SEED=%llu DURATION=%.0f)",
 	    (unsigned long long)seed, secs, (unsigned long long)seed, secs);
 	say("# kernel: MPOL_MF_LAZY %s, page cache on fault %s",
@@ -208,10 +195,10 @@ int main(int argc, char **argv)
 	 * tmpfs file behind the loop device then gives back the blocks of
 	 * deleted files, and MemFree can come back.
 	 */
-	mkdir(EXT4_DIR, 0755);
-	if (system("truncate -s 64M " EXT4_IMG " && mkfs.ext4 -q -F " EXT4_IMG
-		   " >/dev/null 2>&1 && mount -o loop,discard " EXT4_IMG " "
-		   EXT4_DIR) || !mig_ext4_dir()) {
+	mkdir(MIG_EXT4_DIR, 0755);
+	if (system("truncate -s 64M " MIG_EXT4_IMG " && mkfs.ext4 -q -F " MIG_EXT4_IMG
+		   " >/dev/null 2>&1 && mount -o loop,discard " MIG_EXT4_IMG " "
+		   MIG_EXT4_DIR) || !mig_ext4_dir()) {
 		say("error: cannot mount ext4 on a loop device");
 		return 2;
 	}
@@ -260,8 +247,8 @@ int main(int argc, char **argv)
 		"MemFree + per-CPU free lists: %lld kB before, %lld kB after (%+lld kB; slack %lld kB: 16 MiB and the growth of Slab), MemTotal %+lld kB",
 		free0, free1, free1 - free0, slack_kb,
 		m1[m_MemTotal] - m0[m_MemTotal]);
-	if (system("umount " EXT4_DIR) == 0)
-		unlink(EXT4_IMG);
+	if (system("umount " MIG_EXT4_DIR) == 0)
+		unlink(MIG_EXT4_IMG);
 	say("# rig-stress: %s (seed %llu, %.0f s)",
 	    nr_failed_verdicts ? "FAIL" : "PASS", (unsigned long long)seed,
 	    now() - t0);
