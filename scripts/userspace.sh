@@ -69,13 +69,20 @@ apt_sources() {
 
 # fetch PROJECT DIR: DIR becomes the unpacked source of PROJECT's pin.
 fetch() {
-	local proj=$1 dir=$2 pkg ver dl upstream
+	local proj=$1 dir=$2 pkg ver dl upstream newest offered
 	read -r pkg ver <<<"$(pin "$proj")"
 	[ -n "$ver" ] || die "config/userspace.mk has no USERSPACE_$proj"
 	dl=$US/dl/$proj
 	rm -rf "$dl"
 	mkdir -p "$dl"
 	[ -d "$US/apt/lists" ] || apt_sources
+	offered=$(apt-cache "${APT_OPTS[@]}" showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p')
+	if ! grep -qxF "$ver" <<<"$offered"; then
+		newest=$(sort -V <<<"$offered" | tail -n1)
+		[ -n "$newest" ] || die "apt offers no source package $pkg"
+		echo "NOTE: apt no longer offers $pkg $ver; using the newest, $newest"
+		ver=$newest
+	fi
 	say "apt-get source $pkg=$ver"
 	if (cd "$dl" && apt-get "${APT_OPTS[@]}" source -qq "$pkg=$ver" >fetch.log 2>&1); then
 		mv "$dl/$pkg-${ver%-*}" "$dir"
