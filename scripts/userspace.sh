@@ -263,11 +263,11 @@ build_hwloc() {
 # mandoc -Tlint (warnings) and groff -ww of a man page on stdin.
 lint_page() {
 	local tmp
-	tmp=$(mktemp)
+	tmp=$(mktemp -d)/$(basename "$1")
 	cat >"$tmp"
 	{ mandoc -Tlint -W warning "$tmp"; groff -man -ww -z "$tmp"; } 2>&1 |
 		sed "s|$tmp|$1|"
-	rm -f "$tmp"
+	rm -rf "$(dirname "$tmp")"
 }
 
 # Every page the series changes: no warning that the page at base lacks.
