@@ -7,6 +7,7 @@
 #                       SEED=, KERNEL=base for the control run)
 #   make ksft-run       the quick loop: rebuild the kselftests of build/linux
 #                       as it is and run them on the kernel already built
+#   make userspace-run  numactl's and hwloc's suites on the kernel built
 # See README.md.
 
 KERNEL ?= patched
@@ -50,7 +51,8 @@ DEPS := build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils \
 	libnuma-dev e2fsprogs coreutils gnuplot-nox python3 python3-ply python3-git
 
 .PHONY: all deps source tree export check kernel ksft initramfs test run \
-	bench stress shell ksft-run clean distclean
+	bench stress shell ksft-run clean distclean userspace userspace-run \
+	userspace-guest
 
 all: run
 
@@ -83,7 +85,12 @@ kernel: tree
 ksft: tree
 	@$(S)/kselftest.sh
 
-initramfs: ksft
+# numactl, hwloc and man-pages: Debian's sources with userspace/*/series
+# (scripts/userspace.sh), built for the guest's /opt/mig.
+userspace: deps
+	@$(S)/userspace.sh
+
+initramfs: ksft userspace
 	@$(S)/initramfs.sh $(BUILD)/ksft $(INITRD)
 
 test: check kernel initramfs
@@ -94,7 +101,25 @@ test: check kernel initramfs
 	$(S)/logcheck.sh $(LOGS)/test-$(KERNEL)/console.log || rc=1; \
 	$(S)/stress.sh $(BZIMAGE) $(INITRD) $(LOGS)/stress-test-$(KERNEL) \
 		$(TEST_STRESS_DURATION) $(TEST_STRESS_SEED) || rc=1; \
+	$(MAKE) --no-print-directory userspace-guest || rc=1; \
 	exit $$rc
+
+# numactl's and hwloc's suites in the guest (guest/userspace.sh).
+userspace-guest:
+	@rc=0; $(S)/guest.sh userspace $(BZIMAGE) $(INITRD) $(LOGS)/userspace-$(KERNEL) \
+		$(TEST_TIMEOUT) || rc=$$?; \
+	echo "==> numactl and hwloc test suites ($(KERNEL) kernel)"; \
+	grep -E '^(FAIL|# )' $(LOGS)/userspace-$(KERNEL)/output.log || true; \
+	$(S)/logcheck.sh $(LOGS)/userspace-$(KERNEL)/console.log || rc=1; \
+	exit $$rc
+
+# The quick loop for userspace/: rebuild the trees' builds as they are (no
+# apt, no git am), repack, run the suites on the kernel already built.
+userspace-run:
+	@[ -f $(BZIMAGE) ] || { echo "error: no $(BZIMAGE): run make kernel KERNEL=$(KERNEL) once" >&2; exit 1; }
+	@$(S)/userspace.sh build
+	@$(S)/initramfs.sh $(BUILD)/ksft $(INITRD)
+	@$(MAKE) --no-print-directory userspace-guest
 
 # The contributor's loop: no apt, no make tree (build/linux is used as it
 # is, uncommitted changes included), no make check, no kernel build, no

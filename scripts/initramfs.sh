@@ -64,6 +64,23 @@ done
 mkdir -p "$stage/kselftest"
 cp -a "$ksft/." "$stage/kselftest/"
 
+# --- userspace builds (scripts/userspace.sh): numactl, libnuma and hwloc
+# under /opt/mig, with their test suites, and what those suites' scripts
+# need that busybox lacks: /bin/bash, and GNU grep (grep -P) and taskset in
+# /opt/mig/gnu/bin, which only guest/userspace.sh puts in its PATH.
+if [ -d "$BUILD/userspace/stage/opt/mig" ]; then
+	mkdir -p "$stage/opt/mig/gnu/bin"
+	cp -a "$BUILD/userspace/stage/opt/mig/." "$stage/opt/mig/"
+	rm -rf "$stage/opt/mig/include" "$stage/opt/mig/share" "$stage/opt/mig/lib/pkgconfig"
+	find "$stage/opt/mig/lib" \( -name '*.a' -o -name '*.la' \) -delete
+	for t in /bin/bash /bin/grep /usr/bin/taskset; do
+		[ -x "$t" ] || die "$t missing (apt-get install bash grep util-linux)"
+	done
+	cp /bin/bash "$stage/bin/bash"
+	cp /bin/grep /usr/bin/taskset "$stage/opt/mig/gnu/bin/"
+fi
+# --- end of the userspace builds
+
 # Libraries of every ELF in the image (kselftests included).
 find "$stage" -type f -perm -u+x | while read -r f; do
 	head -c 4 "$f" | grep -q 'ELF' || continue
