@@ -93,7 +93,13 @@ static long migrate_node(int from, int to)
 	return syscall(__NR_migrate_pages, 0, 65, &f, &t);
 }
 
-/* Map @len bytes, THP or not, and fault them in on @node. */
+/* @thp of area(): the sysfs THP settings choose the folio sizes */
+#define AREA_SYSFS	-1
+
+/*
+ * Map @len bytes, THP (1) or not (0), or as the THP settings say
+ * (AREA_SYSFS), and fault them in on @node.
+ */
 static char *area(size_t len, int node, int thp)
 {
 	char *raw, *p;
@@ -103,7 +109,8 @@ static char *area(size_t len, int node, int thp)
 	if (raw == MAP_FAILED)
 		die("mmap");
 	p = (char *)(((unsigned long)raw + HPAGE - 1) & ~(HPAGE - 1));
-	if (madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+	if (thp != AREA_SYSFS &&
+	    madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		die("madvise");
 	if (mbind_node(p, len, node, 0))
 		die("mbind");
@@ -331,6 +338,21 @@ static int fill_node(const char *dir, int node)
 }
 
 /*
+ * Seconds to move [@p, @p + @len) to node 1: mbind(MPOL_MF_MOVE), or with
+ * @lazy mbind(MPOL_MF_MOVE | MPOL_MF_LAZY) and a read of every page.
+ */
+static double time_move(char *p, size_t len, int lazy)
+{
+	double t = now();
+
+	if (mbind_node(p, len, 1, MPOL_MF_MOVE | (lazy ? MPOL_MF_LAZY : 0)))
+		die("mbind move");
+	if (lazy)
+		touch(p, len, 0);
+	return now() - t;
+}
+
+/*
  * 64 MiB from node 0 to node 1 once node 1 is full of clean page cache,
  * as on a machine that has run for a while: mbind(MPOL_MF_MOVE), and
  * mbind(MPOL_MF_MOVE | MPOL_MF_LAZY) followed by a touch of every page.
@@ -348,13 +370,7 @@ static void bench_full_node(const char *dir)
 			for (lazy = 0; lazy <= 1; lazy++) {
 				p = area(len, 0, thp);
 				fd = fill_node(dir, 1);
-				t = now();
-				if (mbind_node(p, len, 1, MPOL_MF_MOVE |
-					       (lazy ? MPOL_MF_LAZY : 0)))
-					die("mbind full node");
-				if (lazy)
-					touch(p, len, 0);
-				t = now() - t;
+				t = time_move(p, len, lazy);
 				check_on(p, len, 1, 99);
 				snprintf(name, sizeof(name), "lazy.full_%s.%s",
 					 lazy ? "arm_touch" : "eager",
@@ -481,7 +497,7 @@ static void bench_lazy_mthp(void)
 {
 	size_t len = 64 * MIB;
 	double pages = len / PAGE, t;
-	char old64[64], old2m[64], *raw, *p;
+	char old64[64], old2m[64], *p;
 	int r, lazy;
 
 	if (access(THP_SYSFS "hugepages-64kB/enabled", W_OK)) {
@@ -496,26 +512,12 @@ static void bench_lazy_mthp(void)
 	thp_set("hugepages-2048kB/enabled", "never");
 	for (r = 0; r < reps; r++) {
 		for (lazy = 0; lazy <= 1; lazy++) {
-			raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (raw == MAP_FAILED)
-				die("mmap");
-			p = (char *)(((unsigned long)raw + HPAGE - 1) &
-				     ~(HPAGE - 1));
-			if (mbind_node(p, len, 0, 0))
-				die("mbind");
-			memset(p, 0x5a, len);
-			t = now();
-			if (mbind_node(p, len, 1, MPOL_MF_MOVE |
-				       (lazy ? MPOL_MF_LAZY : 0)))
-				die("mbind mthp");
-			if (lazy)
-				touch(p, len, 0);
-			t = now() - t;
+			p = area(len, 0, AREA_SYSFS);
+			t = time_move(p, len, lazy);
 			check_on(p, len, 1, 100);
 			report(lazy ? "lazy.arm_touch.mthp64k" :
 				      "lazy.eager.mthp64k", pages / t, "pages/s");
-			munmap(raw, len + HPAGE);
+			munmap(p, len);
 		}
 	}
 	thp_set("hugepages-64kB/enabled", old64);
