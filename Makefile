@@ -43,7 +43,7 @@ TEST_STRESS_SEED := 1
 # instead of skipping, and none on the base kernel, where their tests skip
 # and say so.  Without the list, the tests expect the features of any
 # kernel built with CONFIG_NUMA_BALANCING, as a CI run of the tree would.
-FEATURES := lazy pagecache
+FEATURES := lazy pagecache nexttouch cpuset_lazy
 comma := ,
 space := $(eval) $(eval)
 EXPECT_FEATURES := $(if $(filter patched,$(KERNEL)),$(FEATURES))

@@ -98,6 +98,17 @@ case $? in
 *) bad "the page cache did not follow the reading thread" ;;
 esac
 
+step "A running job's cpuset moves lazily: 16 MiB on node 0, cpuset.mems.migration=lazy, cpuset.mems 0 -> 1, the job reads half, then all"
+rig-lazyjob 16 0 1
+case $? in
+0) ok "the write copied nothing, and the pages followed the job as it read them, contents intact" ;;
+2)	case " ${MIG_EXPECT_FEATURES:-} " in
+	*" cpuset_lazy "*) bad "this kernel should have cpuset.mems.migration" ;;
+	*) echo "    SKIPPED: this kernel has no cpuset.mems.migration" ;;
+	esac ;;
+*) bad "the pages did not follow the job" ;;
+esac
+
 step "vmstat deltas"
 ds=$(( $(vm pgmigrate_success) - succ0 ))
 df=$(( $(vm pgmigrate_fail) - fail0 ))

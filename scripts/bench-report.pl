@@ -87,7 +87,9 @@ for my $name (@$order) {
 # The full_* rows move toward a node full of clean page cache, both ways
 # paying for reclaim: the lazy move against the eager one of the same run.
 # The part rows touch some of the pages of the area, and are compared with
-# an eager move of all of it: the cost must follow the pages touched.  Rows
+# an eager move of all of it: the cost must follow the pages touched.  The
+# cpuset rows move a 256 MiB job by a write to cpuset.mems, lazy against
+# eager: the write itself, then the job's read of its working set.  Rows
 # with a reference and no target show the ratio only.
 my %lazy_target = ('lazy.arm_touch.4k' => ['migrate.mbind.4k', 1.0],
 		   'lazy.arm_touch.thp' => ['migrate.mbind.thp', 1.0],
@@ -100,7 +102,9 @@ my %lazy_target = ('lazy.arm_touch.4k' => ['migrate.mbind.4k', 1.0],
 		   'lazy.two_touchers.local.4k' => ['migrate.mbind.4k'],
 		   'lazy.two_touchers.bind.4k' => ['migrate.mbind.4k'],
 		   'lazy.full_arm_touch.4k' => ['lazy.full_eager.4k', 1.3],
-		   'lazy.full_arm_touch.thp' => ['lazy.full_eager.thp', 1.3]);
+		   'lazy.full_arm_touch.thp' => ['lazy.full_eager.thp', 1.3],
+		   'lazy.cpuset_write.lazy.4k' => ['lazy.cpuset_write.eager.4k', 0.02],
+		   'lazy.cpuset_touch.lazy.4k' => ['lazy.cpuset_touch.eager.4k']);
 my @lazy = grep { /^lazy\./ } @$porder;
 $table .= "\nlazy migration (patched kernel only; ratio = lazy time / eager mbind(MPOL_MF_MOVE) time)\n" if @lazy;
 $table .= sprintf("%-34s not measured: the patched kernel rejected MPOL_MF_LAZY\n", 'lazy.*') unless @lazy;

@@ -632,6 +632,122 @@ static void bench_two_touchers(void)
  * MPOL_LOCAL next touch from a thread on a CPU of node 2.  Rates are base
  * pages per second, comparable with migrate.mbind.*.
  */
+#define BENCH_CG	"/sys/fs/cgroup/rig-bench-cpuset"
+
+/* What bench_cpuset()'s job sends back: its touch time, pages on node 1 */
+struct cpuset_job_result {
+	double t;
+	unsigned long on;
+};
+
+/*
+ * The job: join the cgroup, fault in @len bytes of 4 KiB pages on node 0,
+ * say so on @rep, and once @cmd says go (the cpuset's mems are then node 1
+ * only), read every page from CPU 0, of node 0, and send back the time it
+ * took and the pages on node 1.
+ */
+static void cpuset_job(size_t len, int cmd, int rep)
+{
+	struct cpuset_job_result res;
+	char buf[32], c;
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%d", getpid());
+	if (mig_write_file(BENCH_CG "/cgroup.procs", buf))
+		die("cgroup.procs");
+	/* Joining the cpuset reset the affinity to its CPUs */
+	if (pin(0))
+		die("sched_setaffinity");
+	p = area(len, 0, 0);
+	if (write(rep, "r", 1) != 1 || read(cmd, &c, 1) != 1)
+		die("job pipe");
+	res.t = touch(p, len, 0);
+	res.on = mig_pages_on_node(p, len / PAGE, 1);
+	if (write(rep, &res, sizeof(res)) != sizeof(res))
+		die("job pipe");
+	_exit(0);
+}
+
+/*
+ * A 256 MiB job in a cgroup v2 cpuset moves from node 0 to node 1: the
+ * time of the write to cpuset.mems, eager and lazy (cpuset.mems.migration),
+ * and then the time the job takes to read its whole working set, which for
+ * the lazy move includes arming it and every page's move.
+ */
+static void bench_cpuset(void)
+{
+	static const char *const modes[] = { "eager", "lazy" };
+	size_t len = 256 * MIB;
+	double pages = len / PAGE, t;
+	struct cpuset_job_result res;
+	int cmd[2], rep[2], r, m, enabled = 0;
+	char name[64], buf[256], c;
+	pid_t pid;
+
+	if (mig_read_file("/sys/fs/cgroup/cgroup.subtree_control", buf,
+			  sizeof(buf))) {
+		printf("# lazy.cpuset: no cgroup v2, not measured\n");
+		return;
+	}
+	if (!strstr(buf, "cpuset")) {
+		if (mig_write_file("/sys/fs/cgroup/cgroup.subtree_control",
+				   "+cpuset"))
+			die("+cpuset");
+		enabled = 1;
+	}
+	if (mkdir(BENCH_CG, 0755) && errno != EEXIST)
+		die("mkdir " BENCH_CG);
+	if (access(BENCH_CG "/cpuset.mems.migration", F_OK)) {
+		printf("# lazy.cpuset: no cpuset.mems.migration, not measured\n");
+		goto out;
+	}
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < 2; m++) {
+			if (mig_write_file(BENCH_CG "/cpuset.mems", "0") ||
+			    mig_write_file(BENCH_CG "/cpuset.mems.migration",
+					   modes[m]))
+				die("cpuset setup");
+			if (pipe(cmd) || pipe(rep))
+				die("pipe");
+			pid = fork();
+			if (pid < 0)
+				die("fork");
+			if (!pid)
+				cpuset_job(len, cmd[0], rep[1]);
+			if (read(rep[0], &c, 1) != 1)
+				die("job setup");
+			t = now();
+			if (mig_write_file(BENCH_CG "/cpuset.mems", "1"))
+				die("cpuset.mems");
+			t = now() - t;
+			if (write(cmd[1], "g", 1) != 1 ||
+			    read(rep[0], &res, sizeof(res)) != sizeof(res) ||
+			    mig_reap(pid))
+				die("job");
+			if (res.on != len / PAGE) {
+				fprintf(stderr, "rig-bench: cpuset %s: %lu of %lu pages on node 1\n",
+					modes[m], res.on, len / PAGE);
+				exit(1);
+			}
+			snprintf(name, sizeof(name), "lazy.cpuset_write.%s.4k",
+				 modes[m]);
+			report(name, pages / t, "pages/s");
+			snprintf(name, sizeof(name), "lazy.cpuset_touch.%s.4k",
+				 modes[m]);
+			report(name, pages / res.t, "pages/s");
+			close(cmd[0]);
+			close(cmd[1]);
+			close(rep[0]);
+			close(rep[1]);
+		}
+	}
+out:
+	rmdir(BENCH_CG);
+	if (enabled)
+		mig_write_file("/sys/fs/cgroup/cgroup.subtree_control",
+			       "-cpuset");
+}
+
 static void bench_lazy(const char *dir)
 {
 	size_t len = 64 * MIB;
@@ -691,6 +807,7 @@ static void bench_lazy(const char *dir)
 	bench_lazy_mthp();
 	bench_two_touchers();
 	bench_full_node(dir);
+	bench_cpuset();
 }
 
 /* Whether /proc/vmstat has the counter @name. */

@@ -469,6 +469,18 @@ static void *mbind_actor(void *arg)
 			continue;
 		from = rndn(&r, s->a.nr_pages);
 		n = 1 + rndn(&r, s->a.nr_pages - from);
+		/* One call in four arms the range without a new policy */
+		if (has_nexttouch && !rndn(&r, 4)) {
+			if (madvise(s->a.addr + from * PAGE, n * PAGE,
+				    MADV_NEXTTOUCH))
+				report(c_unexpected,
+				       "madvise(area %u, pages %lu+%lu, MADV_NEXTTOUCH): %s",
+				       s->id, from, n, strerror(errno));
+			count(c_nexttouch, 1);
+			pthread_rwlock_unlock(&s->lock);
+			sleep_ms(rndn(&r, 20));
+			continue;
+		}
 		if (mode != MPOL_DEFAULT && mode != MPOL_LOCAL)
 			mask = rnd_mask(&r);
 		if (mode == MPOL_PREFERRED)
@@ -610,6 +622,14 @@ static void *system_actor(void *arg)
 				if (m & mig_bit(i))
 					n += snprintf(buf + n, sizeof(buf) - n,
 						      "%s%d", n ? "," : "", i);
+			/* Half of the changes are lazy ones */
+			if (has_cpuset_lazy) {
+				ret = write_str(CGROUP "/cpuset.mems.migration",
+						rnd(&r) & 1 ? "lazy" : "eager");
+				count(c_cpuset_lazy_flip, 1);
+				if (ret)
+					break;
+			}
 			ret = write_str(CGROUP "/cpuset.mems", buf);
 			count(c_cpuset_flip, 1);
 			break;
@@ -624,7 +644,52 @@ static void *system_actor(void *arg)
 	return NULL;
 }
 
-/* A process: migrate_pages(2) on the main process and the cpuset one. */
+/*
+ * process_madvise(MADV_NEXTTOUCH) on a random mapping of @pid, as a batch
+ * scheduler arms a job's memory.  The mapping may go away meanwhile
+ * (ENOMEM), and so may the cgroup's process at the end (ESRCH).
+ */
+static void nexttouch_remote(struct rng *r, pid_t pid)
+{
+	unsigned long start[256], end[256];
+	int n = 0, i, pidfd;
+	struct iovec iov;
+	char path[64], line[512];
+	FILE *f;
+	long ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	while (f && n < 256 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &start[n], &end[n]) == 2 &&
+		    !strstr(line, "[vsyscall]"))
+			n++;
+	if (f)
+		fclose(f);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (!n || pidfd < 0) {
+		count(c_nexttouch_gone, 1);
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	i = rndn(r, n);
+	iov.iov_base = (void *)start[i];
+	iov.iov_len = end[i] - start[i];
+	ret = syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_NEXTTOUCH, 0);
+	if (ret < 0 && (errno == ENOMEM || errno == ESRCH))
+		count(c_nexttouch_gone, 1);
+	else if (ret != (long)iov.iov_len)
+		report(c_unexpected, "process_madvise(%d, %#lx+%#zx, MADV_NEXTTOUCH): %ld, %s",
+		       pid, start[i], iov.iov_len, ret, strerror(errno));
+	count(c_nexttouch_remote, 1);
+	close(pidfd);
+}
+
+/*
+ * A process: migrate_pages(2) on the main process and the cpuset one, and
+ * process_madvise(MADV_NEXTTOUCH) on them, one call in four.
+ */
 static void migrate_pages_actor(void)
 {
 	struct rng r;
@@ -635,7 +700,14 @@ static void migrate_pages_actor(void)
 		bool cs = rnd(&r) & 1;
 		pid_t pid = cs ? cpuset_pid : main_pid;
 		unsigned long from = rnd_mask(&r), to = rnd_mask(&r);
-		long ret = mig_migrate_pages(pid, from, to);
+		long ret;
+
+		if (has_nexttouch && !rndn(&r, 4)) {
+			nexttouch_remote(&r, pid);
+			sleep_ms(20 + rndn(&r, 100));
+			continue;
+		}
+		ret = mig_migrate_pages(pid, from, to);
 
 		/* The cgroup's process exits when the phase ends: EINVAL. */
 		if (ret < 0 && errno == EINVAL && cs && stopping())
@@ -779,6 +851,11 @@ static int cgroup_setup(void)
 		ret = write_str(CGROUP "/cpuset.mems", "0-3");
 	if (ret)
 		say("error: cgroup v2 cpuset: %s", strerror(-ret));
+	has_cpuset_lazy = !access(CGROUP "/cpuset.mems.migration", F_OK);
+	say("# kernel: cpuset.mems.migration %s",
+	    has_cpuset_lazy ? "yes" : "no (its parts are skipped)");
+	if (mig_feature_expected("cpuset_lazy") && !has_cpuset_lazy)
+		verdict("features", false, "this kernel should have cpuset.mems.migration");
 	return ret;
 }
 

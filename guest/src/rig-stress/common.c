@@ -79,7 +79,7 @@ void rng_init(struct rng *r, uint64_t stream)
 int nodes[MIG_MAX_NODES], nr_nodes;	/* nodes with memory */
 int cpu_nodes[MIG_MAX_NODES], nr_cpu_nodes;
 unsigned long all_nodes;
-bool has_lazy, has_pagecache;
+bool has_lazy, has_pagecache, has_nexttouch, has_cpuset_lazy;
 
 int rnd_node(struct rng *r)
 {

@@ -176,17 +176,20 @@ int main(int argc, char **argv)
 	}
 	has_lazy = mig_has_feature("lazy");
 	has_pagecache = mig_has_feature("pagecache");
+	has_nexttouch = mig_has_feature("nexttouch");
 	say("# rig-stress: seed %llu, %.0f s (replay: make stress SEED=%llu DURATION=%.0f)",
 	    (unsigned long long)seed, secs, (unsigned long long)seed, secs);
-	say("# kernel: MPOL_MF_LAZY %s, page cache on fault %s",
+	say("# kernel: MPOL_MF_LAZY %s, page cache on fault %s, MADV_NEXTTOUCH %s",
 	    has_lazy ? "yes" : "no (its parts are skipped)",
-	    has_pagecache ? "yes" : "no (its parts are skipped)");
+	    has_pagecache ? "yes" : "no (its parts are skipped)",
+	    has_nexttouch ? "yes" : "no (its parts are skipped)");
 	if (rig_sysctls_for_run("# rig-stress", quiet, 2)) {
 		say("error: cannot set the sysctls of the run");
 		return 2;
 	}
 	if ((mig_feature_expected("lazy") && !has_lazy) ||
-	    (mig_feature_expected("pagecache") && !has_pagecache))
+	    (mig_feature_expected("pagecache") && !has_pagecache) ||
+	    (mig_feature_expected("nexttouch") && !has_nexttouch))
 		verdict("features", false, "this kernel should have the series' features");
 	if (hist_setup())
 		return 2;

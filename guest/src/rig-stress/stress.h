@@ -27,6 +27,7 @@
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "migration_util.h"
@@ -54,6 +55,8 @@
 	C(w_mremap_split)						\
 	C(w_remap) C(w_truncate) C(w_fadvise)				\
 	C(mbind) C(mbind_lazy) C(mbind_eio) C(mbind_enomem)		\
+	C(nexttouch) C(nexttouch_remote) C(nexttouch_gone)		\
+	C(cpuset_lazy_flip)						\
 	C(move_pages) C(move_pages_observed)				\
 	C(migrate_pages) C(migrate_pages_einval) C(migrate_pages_enomem)	\
 	C(cpuset_flip) C(numa_balancing) C(compact) C(thp_split)	\
@@ -94,7 +97,7 @@ void rng_init(struct rng *r, uint64_t stream);
 extern int nodes[MIG_MAX_NODES], nr_nodes;	/* nodes with memory */
 extern int cpu_nodes[MIG_MAX_NODES], nr_cpu_nodes;
 extern unsigned long all_nodes;
-extern bool has_lazy, has_pagecache;
+extern bool has_lazy, has_pagecache, has_nexttouch, has_cpuset_lazy;
 
 int rnd_node(struct rng *r);
 unsigned long rnd_mask(struct rng *r);
