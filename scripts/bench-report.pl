@@ -103,6 +103,7 @@ my %lazy_target = ('lazy.arm_touch.4k' => ['migrate.mbind.4k', 1.0],
 		   'lazy.two_touchers.bind.4k' => ['migrate.mbind.4k'],
 		   'lazy.full_arm_touch.4k' => ['lazy.full_eager.4k', 1.3],
 		   'lazy.full_arm_touch.thp' => ['lazy.full_eager.thp', 1.3],
+		   'lazy.nexttouch_remote.4k' => ['migrate.mbind.4k'],
 		   'lazy.cpuset_write.lazy.4k' => ['lazy.cpuset_write.eager.4k', 0.02],
 		   'lazy.cpuset_touch.lazy.4k' => ['lazy.cpuset_touch.eager.4k']);
 my @lazy = grep { /^lazy\./ } @$porder;

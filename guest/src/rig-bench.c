@@ -803,6 +803,29 @@ static void bench_lazy(const char *dir)
 		munmap(p, len);
 	}
 
+	/* The same with madvise(MADV_NEXTTOUCH), which sets no policy */
+	for (r = 0; r < reps; r++) {
+		struct remote_touch rt = { .len = len, .cpu = 2 };
+		pthread_t th;
+
+		rt.p = p = area(len, 0, 0);
+		ta = now();
+		if (madvise(p, len, MADV_NEXTTOUCH)) {
+			printf("# lazy: MADV_NEXTTOUCH: %s, not measured\n",
+			       strerror(errno));
+			munmap(p, len);
+			break;
+		}
+		ta = now() - ta;
+		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
+		    pthread_join(th, NULL))
+			die("pthread");
+		check_on(p, len, 2, 100);
+		report("lazy.nexttouch_remote.4k", pages / (ta + rt.t),
+		       "pages/s");
+		munmap(p, len);
+	}
+
 	bench_lazy_part();
 	bench_lazy_mthp();
 	bench_two_touchers();
