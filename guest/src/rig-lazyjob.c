@@ -131,8 +131,12 @@ int main(int argc, char **argv)
 	    pipe(cmd) || pipe(rep))
 		return 1;
 	pid = fork();
-	if (!pid)
+	if (!pid) {
+		/* Its end of input is this process closing cmd[1] */
+		close(cmd[1]);
+		close(rep[0]);
 		job(len, from, to, cmd[0], rep[1]);
+	}
 	if (pid < 0 || !ask(cmd[1], rep[0], 's', &r))
 		return 1;
 	printf("    job pid %d in " CG ", cpuset.mems %d, cpuset.mems.migration lazy\n",
