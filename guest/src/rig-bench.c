@@ -632,6 +632,43 @@ static void bench_two_touchers(void)
  * MPOL_LOCAL next touch from a thread on a CPU of node 2.  Rates are base
  * pages per second, comparable with migrate.mbind.*.
  */
+/*
+ * 64 MiB on node 0 armed for next touch, by mbind(MPOL_LOCAL, MPOL_MF_MOVE |
+ * MPOL_MF_LAZY), or with @advise by madvise(MADV_NEXTTOUCH), then read by a
+ * thread on node 2: every page must follow it.  Reported as @name.
+ */
+static void bench_next_touch_remote(const char *name, int advise)
+{
+	size_t len = 64 * MIB;
+	double pages = len / PAGE, ta;
+	char *p;
+	int r;
+
+	for (r = 0; r < reps; r++) {
+		struct remote_touch rt = { .len = len, .cpu = 2 };
+		pthread_t th;
+		long ret;
+
+		rt.p = p = area(len, 0, 0);
+		ta = now();
+		ret = advise ? madvise(p, len, MADV_NEXTTOUCH) :
+			       syscall(__NR_mbind, p, len, MPOL_LOCAL, NULL, 0,
+				       MPOL_MF_MOVE | MPOL_MF_LAZY);
+		ta = now() - ta;
+		if (ret) {
+			printf("# %s: %s, not measured\n", name, strerror(errno));
+			munmap(p, len);
+			return;
+		}
+		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
+		    pthread_join(th, NULL))
+			die("pthread");
+		check_on(p, len, 2, 100);
+		report(name, pages / (ta + rt.t), "pages/s");
+		munmap(p, len);
+	}
+}
+
 #define BENCH_CG	"/sys/fs/cgroup/rig-bench-cpuset"
 
 /* What bench_cpuset()'s job sends back: its touch time, pages on node 1 */
@@ -784,47 +821,9 @@ static void bench_lazy(const char *dir)
 		}
 	}
 
-	for (r = 0; r < reps; r++) {
-		struct remote_touch rt = { .len = len, .cpu = 2 };
-		pthread_t th;
-
-		rt.p = p = area(len, 0, 0);
-		ta = now();
-		if (syscall(__NR_mbind, p, len, MPOL_LOCAL, NULL, 0,
-			    MPOL_MF_MOVE | MPOL_MF_LAZY))
-			die("mbind local lazy");
-		ta = now() - ta;
-		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
-		    pthread_join(th, NULL))
-			die("pthread");
-		check_on(p, len, 2, 100);
-		report("lazy.next_touch_remote.4k", pages / (ta + rt.t),
-		       "pages/s");
-		munmap(p, len);
-	}
-
+	bench_next_touch_remote("lazy.next_touch_remote.4k", 0);
 	/* The same with madvise(MADV_NEXTTOUCH), which sets no policy */
-	for (r = 0; r < reps; r++) {
-		struct remote_touch rt = { .len = len, .cpu = 2 };
-		pthread_t th;
-
-		rt.p = p = area(len, 0, 0);
-		ta = now();
-		if (madvise(p, len, MADV_NEXTTOUCH)) {
-			printf("# lazy: MADV_NEXTTOUCH: %s, not measured\n",
-			       strerror(errno));
-			munmap(p, len);
-			break;
-		}
-		ta = now() - ta;
-		if (pthread_create(&th, NULL, remote_touch_main, &rt) ||
-		    pthread_join(th, NULL))
-			die("pthread");
-		check_on(p, len, 2, 100);
-		report("lazy.nexttouch_remote.4k", pages / (ta + rt.t),
-		       "pages/s");
-		munmap(p, len);
-	}
+	bench_next_touch_remote("lazy.nexttouch_remote.4k", 1);
 
 	bench_lazy_part();
 	bench_lazy_mthp();
