@@ -11,17 +11,22 @@ use warnings;
 my ($base_log, $patched_log, $dir) = @ARGV;
 die "usage: $0 BASE_LOG PATCHED_LOG OUTDIR\n" unless $dir;
 
+# The figures of a log: every run's value, and each boot's values apart
+# (bench.sh writes "# boot N" before each boot's output).
 sub load {
 	my ($file) = @_;
-	my (%v, %unit, @order);
+	my (%v, %boot, %unit, @order);
+	my $b = 0;
 	open(my $fh, '<', $file) or die "$file: $!\n";
 	while (<$fh>) {
+		$b = $1 if /^# boot (\d+)/;
 		next unless /^BENCH (\S+) (\S+) (\S+)/;
 		push @order, $1 unless $v{$1};
 		push @{$v{$1}}, $2;
+		push @{$boot{$1}{$b}}, $2;
 		$unit{$1} = $3;
 	}
-	return (\%v, \%unit, \@order);
+	return (\%v, \%unit, \@order, \%boot);
 }
 
 sub median {
@@ -30,14 +35,35 @@ sub median {
 	return $n % 2 ? $s[$n / 2] : ($s[$n / 2 - 1] + $s[$n / 2]) / 2;
 }
 
+# The range of a time ratio x/y of rates: from the fastest y against the
+# slowest x to the other way round, for an error bar that spans every run.
+sub ratio_range {
+	my ($x, $y) = @_;
+	my @x = sort { $a <=> $b } @$x;
+	my @y = sort { $a <=> $b } @$y;
+	return ($x[0] / $y[-1], $x[-1] / $y[0]);
+}
+
 sub spread {
 	my @s = sort { $a <=> $b } @_;
 	my $m = median(@s);
 	return $m ? 100 * ($s[-1] - $s[0]) / $m : 0;
 }
 
-my ($bv, $bu, $order) = load($base_log);
-my ($pv, $pu, $porder) = load($patched_log);
+# How much a figure varies from one boot to the next: the spread of the
+# boots' medians.  Under -icount, with the guest's clock fixed, boots of one
+# kernel repeat to the last digit, while the runs within a boot differ (the
+# first of a figure's runs often finds colder allocator state); those
+# differences are the same on both kernels and do not make a figure noisy.
+# With a single boot, the spread of all its runs stands in.
+sub boot_spread {
+	my ($boots, $all) = @_;
+	my @m = map { median(@{$boots->{$_}}) } sort keys %$boots;
+	return @m > 1 ? spread(@m) : spread(@$all);
+}
+
+my ($bv, $bu, $order, $bboot) = load($base_log);
+my ($pv, $pu, $porder, $pboot) = load($patched_log);
 die "no BENCH lines in $base_log\n" unless @$order;
 
 my %target = (fault => 1.005, migrate => 1.01);
@@ -46,13 +72,14 @@ my $memcpy_p = $pv->{'migrate.memcpy'} ? median(@{$pv->{'migrate.memcpy'}}) : 0;
 my (@rows, $misses);
 
 open(my $csv, '>', "$dir/results.csv") or die;
-print $csv "figure,unit,base_median,base_spread_pct,patched_median,patched_spread_pct,time_ratio_patched_base,target,verdict,base_vs_memcpy,patched_vs_memcpy\n";
+print $csv "figure,unit,base_median,base_spread_pct,patched_median,patched_spread_pct,time_ratio_patched_base,target,verdict,base_vs_memcpy,patched_vs_memcpy,base_boot_spread_pct,patched_boot_spread_pct\n";
 open(my $dat, '>', "$dir/bench.dat") or die;
+open(my $ldat, '>', "$dir/bench-lazy.dat") or die;
 
 my $fmt = "%-34s %12s %6s %12s %6s %7s %7s %-6s %s\n";
 my $table = sprintf($fmt, 'figure', 'base', '±%', 'patched', '±%', 'ratio',
-		    'target', 'verdict', 'x memcpy (base/patched)');
-my $i = 0;
+		    'target', 'verdict', 'x memcpy (base/patched)  boots ±% (base/patched)');
+my ($i, $ymin, $ymax) = (0, 0.98, 1.02);
 for my $name (@$order) {
 	my @b = @{$bv->{$name}};
 	my @p = $pv->{$name} ? @{$pv->{$name}} : ();
@@ -61,9 +88,11 @@ for my $name (@$order) {
 	my $ratio = $mp ? $mb / $mp : 0;
 	my ($area) = $name =~ /^([a-z]+)\./;
 	my $t = $name eq 'migrate.memcpy' ? undef : $target{$area};
-	# A figure whose runs spread wider than the target's margin cannot
+	# A figure whose boots differ by more than the target's margin cannot
 	# tell a pass from a miss: say so instead of pretending.
-	my $noisy = defined $t && ($sb > 100 * ($t - 1) || $sp > 100 * ($t - 1));
+	my ($bb, $bp) = (boot_spread($bboot->{$name}, \@b),
+			 @p ? boot_spread($pboot->{$name}, \@p) : 0);
+	my $noisy = defined $t && ($bb > 100 * ($t - 1) || $bp > 100 * ($t - 1));
 	my $verdict = !defined $t ? '-' : !$mp ? 'MISSING' :
 		      $ratio > $t ? 'MISS' : $noisy ? 'noisy' : 'pass';
 	$misses++ if $verdict eq 'MISS' || $verdict eq 'MISSING';
@@ -75,11 +104,15 @@ for my $name (@$order) {
 	$table .= sprintf($fmt, $name, sprintf('%.4g', $mb), sprintf('%.1f', $sb),
 			  sprintf('%.4g', $mp), sprintf('%.1f', $sp),
 			  sprintf('%.4f', $ratio), defined $t ? "<=$t" : '-',
-			  $verdict, $xb ? "$xb / $xp" : '');
-	printf $csv "%s,%s,%.6g,%.2f,%.6g,%.2f,%.5f,%s,%s,%s,%s\n", $name,
-		$bu->{$name}, $mb, $sb, $mp, $sp, $ratio, $t // '', $verdict,
-		$xb, $xp;
-	printf $dat "%d \"%s\" %.5f\n", $i++, $name, $ratio;
+			  $verdict, sprintf('%-26s%.2f / %.2f',
+					    $xb ? "$xb / $xp" : '', $bb, $bp));
+	printf $csv "%s,%s,%.6g,%.2f,%.6g,%.2f,%.5f,%s,%s,%s,%s,%.3f,%.3f\n",
+		$name, $bu->{$name}, $mb, $sb, $mp, $sp, $ratio, $t // '',
+		$verdict, $xb, $xp, $bb, $bp;
+	my ($lo, $hi) = @p ? ratio_range(\@b, \@p) : (1, 1);
+	($ymin, $ymax) = ($lo < $ymin ? $lo : $ymin, $hi > $ymax ? $hi : $ymax);
+	printf $dat "%d \"%s\" %.5f %.5f %.5f %s\n", $i++, $name, $ratio,
+		$lo, $hi, $t // 'NaN';
 }
 # Lazy migration exists on the patched kernel only: its figures are compared
 # with the patched kernel's eager mbind(MPOL_MF_MOVE) of the same pages, as
@@ -107,6 +140,7 @@ my %lazy_target = ('lazy.arm_touch.4k' => ['migrate.mbind.4k', 1.0],
 		   'lazy.cpuset_write.lazy.4k' => ['lazy.cpuset_write.eager.4k', 0.02],
 		   'lazy.cpuset_touch.lazy.4k' => ['lazy.cpuset_touch.eager.4k']);
 my @lazy = grep { /^lazy\./ } @$porder;
+my $li = 0;
 $table .= "\nlazy migration (patched kernel only; ratio = lazy time / eager mbind(MPOL_MF_MOVE) time)\n" if @lazy;
 $table .= sprintf("%-34s not measured: the patched kernel rejected MPOL_MF_LAZY\n", 'lazy.*') unless @lazy;
 $misses++ unless @lazy;
@@ -124,6 +158,11 @@ for my $name (@lazy) {
 			  sprintf('%.1f', $sp),
 			  $eager ? sprintf('%.4f', $ratio) : '-',
 			  defined $t ? "<=$t" : '-', $verdict, "- / $xp");
+	if ($eager) {
+		my ($lo, $hi) = ratio_range($pv->{$ref}, \@p);
+		printf $ldat "%d \"%s\" %.6g %.6g %.6g %s\n", $li++, $name,
+			$ratio, $lo, $hi, $t // 'NaN';
+	}
 	printf $csv "%s,%s,,,%.6g,%.2f,%s,%s,%s,,%s\n", $name, $pu->{$name},
 		$mp, $sp, $eager ? sprintf('%.5f', $ratio) : '',
 		$t // '', $verdict, $xp;
@@ -154,6 +193,7 @@ if ($pcl) {
 }
 close($csv);
 close($dat);
+close($ldat);
 
 my $clock = ($ENV{BENCH_ACCEL} // '') eq 'kvm' ?
 	"Guest times are wall-clock times under KVM.\n" :
@@ -161,26 +201,47 @@ my $clock = ($ENV{BENCH_ACCEL} // '') eq 'kvm' ?
 my $head = $clock .
 	   "Rates are base pages (or faults) per second of guest time, higher is better.\n" .
 	   "Medians of all repetitions of all boots; ±% is the spread (max-min)/median; ratio is patched/base time.\n" .
-	   "Verdict 'noisy': the figure varies between boots by more than the target's margin, so it\n" .
-	   "cannot show a regression that small; 'MISS' is reported whatever the spread.\n";
+	   "'boots ±%' is the spread of the boots' medians.  Verdict 'noisy': the figure varies between\n" .
+	   "boots by more than the target's margin, so it cannot show a regression that small; 'MISS' is\n" .
+	   "reported whatever the spread.\n";
 open(my $tfh, '>', "$dir/table.txt") or die;
 print $tfh $head, $table;
 close($tfh);
 print $head, $table;
 
+# Two panels: patched/base for the figures both kernels have, as points
+# around 1, and lazy/eager for the lazy rows, as bars on a log scale (they
+# span from 1e-5 to above 1).  Each point or bar is the ratio of the
+# medians; its error bar spans every run, from the fastest against the
+# slowest to the other way round; a red square is the row's target.
+my $what = ($ENV{BENCH_ACCEL} // '') eq 'kvm' ? 'KVM, wall-clock' : 'QEMU -icount';
 open(my $gp, '>', "$dir/bench.gp") or die;
 print $gp <<"GP";
-set terminal png size 1200,600 noenhanced
+set terminal png size 1400,1100 noenhanced
 set output '$dir/bench.png'
-set title 'patched/base time ratio (QEMU -icount; 1.0 = no change)'
-set style data histogram
-set style fill solid 0.6
-set boxwidth 0.8
-set xtics rotate by -45 font ',8'
-set yrange [0.9:1.1]
+set multiplot layout 2,1
+set style fill solid 0.5
+set boxwidth 0.7
+set xtics rotate by -35 font ',8' nomirror
 set grid ytics
-unset key
-plot '$dir/bench.dat' using 3:xtic(2) lc rgb '#4472c4', 1.005 with lines lc rgb 'red', 1.01 with lines lc rgb 'orange'
+set bars 2
+set key below horizontal
+set title 'patched/base time ratio ($what; 1.0 = no change)'
+set yrange [@{[$ymin - 0.01]}:@{[$ymax + 0.01]}]
+set xrange [-0.6:$i - 0.4]
+plot '$dir/bench.dat' using 1:3:4:5:xtic(2) with yerrorbars lc rgb '#4472c4' pt 7 ps 0.8 title 'median ratio, range of all runs', \\
+     '' using 1:6 with points pt 5 ps 0.6 lc rgb 'red' title 'target (at most)', \\
+     1 with lines lc rgb 'gray' notitle
+set title 'lazy/eager time ratio on the patched kernel (log scale; below 1, lazy is cheaper)'
+set logscale y
+set yrange [1e-5:3]
+set xrange [-0.6:$li - 0.4]
+set format y '%g'
+plot '$dir/bench-lazy.dat' using 1:3:xtic(2) with boxes lc rgb '#70ad47' title 'median ratio', \\
+     '' using 1:3:4:5 with yerrorbars lc rgb 'black' pt 0 title 'range over all runs', \\
+     '' using 1:6 with points pt 5 ps 0.6 lc rgb 'red' title 'target (at most)', \\
+     1 with lines lc rgb 'gray' notitle
+unset multiplot
 GP
 close($gp);
 print "results: $dir/results.csv, $dir/table.txt\n";
