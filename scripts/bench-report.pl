@@ -186,6 +186,16 @@ if ($pcl) {
 			  sprintf('%.1f', $sl), '-', '-', '-', join(', ', @vs));
 	printf $csv "%s,%s,,,%.6g,%.2f,,,-,,\n", 'pagecache.read_lazy',
 		$pu->{'pagecache.read_lazy'}, $ml, $sl;
+	# The same read of tmpfs: its shared policy is looked up per window
+	if (my $pcs = $pv->{'pagecache.shmem_read_lazy'}) {
+		my ($ms, $ss) = (median(@$pcs), spread(@$pcs));
+		$table .= sprintf($fmt, 'pagecache.shmem_read_lazy', '-', '',
+				  sprintf('%.4g', $ms), sprintf('%.1f', $ss),
+				  '-', '-', '-', '');
+		printf $csv "%s,%s,,,%.6g,%.2f,,,-,,\n",
+			'pagecache.shmem_read_lazy',
+			$pu->{'pagecache.shmem_read_lazy'}, $ms, $ss;
+	}
 } else {
 	$table .= sprintf("%-34s not measured: the patched kernel does not migrate page cache on fault\n",
 			  'pagecache.read_lazy');

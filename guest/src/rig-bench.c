@@ -960,6 +960,68 @@ static void bench_pagecache(const char *dir)
 	free(buf);
 }
 
+/*
+ * Write @len bytes into the tmpfs file @fd, emptied first, from a child
+ * bound to node 0: shmem page cache on node 0 that nobody maps.
+ */
+static void shmem_on_node0(int fd, size_t len)
+{
+	unsigned long mask = 1;
+	int status;
+	pid_t pid;
+
+	if (ftruncate(fd, 0) || ftruncate(fd, len))
+		die("ftruncate");
+	pid = fork();
+	if (pid == 0) {
+		char *buf = malloc(MIB);
+		size_t off;
+
+		if (!buf || syscall(__NR_set_mempolicy, MPOL_BIND, &mask, 65))
+			_exit(1);
+		memset(buf, 0x53, MIB);
+		for (off = 0; off < len; off += MIB)
+			if (pwrite(fd, buf, MIB, off) != (ssize_t)MIB)
+				_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		die("shmem_on_node0");
+}
+
+/*
+ * The same lazy read of a tmpfs file, whose policy is a shared one: each
+ * fault-around window of a lazy fault asks for it.
+ */
+static void bench_pagecache_shmem(void)
+{
+	const char *path = "/dev/shm/rig-bench-pagecache";
+	size_t len = 64 * MIB;
+	int fd, r;
+
+	if (!vmstat_has("numa_lazy_pagecache_migrated"))
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	unlink(path);
+	for (r = 0; r < reps; r++) {
+		struct pc_job j = { .fd = fd, .cpu = 2, .len = len,
+				    .way = PC_LAZY };
+		pthread_t th;
+
+		shmem_on_node0(fd, len);
+		if (pthread_create(&th, NULL, pc_job_main, &j) ||
+		    pthread_join(th, NULL))
+			die("pthread");
+		check_on(j.p, len, 2, 100);
+		report("pagecache.shmem_read_lazy", len / PAGE / j.t,
+		       "pages/s");
+		munmap(j.p, len);
+	}
+	close(fd);
+}
+
 /* Write faults over @len bytes of private anonymous memory, @unit each. */
 static void fault_anon(const char *name, size_t len, int advice, size_t unit)
 {
@@ -1058,9 +1120,11 @@ int main(int argc, char **argv)
 		bench_migrate();
 	else if (!strcmp(what, "lazy"))
 		bench_lazy(argv[2]);
-	else if (!strcmp(what, "pagecache"))
+	else if (!strcmp(what, "pagecache")) {
 		bench_pagecache(argv[2]);
-	else
+		bench_pagecache_shmem();
+	} else {
 		bench_fault(argv[2]);
+	}
 	return 0;
 }
