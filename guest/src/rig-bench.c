@@ -847,15 +847,16 @@ static int vmstat_has(const char *name)
 	return found;
 }
 
-/* Drop the page cache of @fd, then read it back from a child on node 0. */
-static void cache_on_node0(int fd, size_t len)
+/*
+ * From a child bound to node 0, read the file @fd back into the page cache
+ * or, with @do_write, write it: page cache on node 0 that nobody maps.
+ */
+static void pc_on_node0(int fd, size_t len, int do_write)
 {
 	unsigned long mask = 1;
 	int status;
 	pid_t pid;
 
-	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
-		die("fadvise");
 	pid = fork();
 	if (pid == 0) {
 		char *buf = malloc(MIB);
@@ -863,13 +864,23 @@ static void cache_on_node0(int fd, size_t len)
 
 		if (!buf || syscall(__NR_set_mempolicy, MPOL_BIND, &mask, 65))
 			_exit(1);
+		memset(buf, 0x53, MIB);
 		for (off = 0; off < len; off += MIB)
-			if (pread(fd, buf, MIB, off) != (ssize_t)MIB)
+			if ((do_write ? pwrite(fd, buf, MIB, off) :
+				     pread(fd, buf, MIB, off)) != (ssize_t)MIB)
 				_exit(1);
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
-		die("cache_on_node0");
+		die("pc_on_node0");
+}
+
+/* Drop the page cache of @fd, then read it back from node 0. */
+static void cache_on_node0(int fd, size_t len)
+{
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		die("fadvise");
+	pc_on_node0(fd, len, 0);
 }
 
 enum pc_way { PC_NOPOLICY, PC_LAZY, PC_REREAD };
@@ -960,33 +971,12 @@ static void bench_pagecache(const char *dir)
 	free(buf);
 }
 
-/*
- * Write @len bytes into the tmpfs file @fd, emptied first, from a child
- * bound to node 0: shmem page cache on node 0 that nobody maps.
- */
+/* Empty the tmpfs file @fd and write @len bytes into it from node 0. */
 static void shmem_on_node0(int fd, size_t len)
 {
-	unsigned long mask = 1;
-	int status;
-	pid_t pid;
-
 	if (ftruncate(fd, 0) || ftruncate(fd, len))
 		die("ftruncate");
-	pid = fork();
-	if (pid == 0) {
-		char *buf = malloc(MIB);
-		size_t off;
-
-		if (!buf || syscall(__NR_set_mempolicy, MPOL_BIND, &mask, 65))
-			_exit(1);
-		memset(buf, 0x53, MIB);
-		for (off = 0; off < len; off += MIB)
-			if (pwrite(fd, buf, MIB, off) != (ssize_t)MIB)
-				_exit(1);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
-		die("shmem_on_node0");
+	pc_on_node0(fd, len, 1);
 }
 
 /*
