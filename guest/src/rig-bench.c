@@ -23,6 +23,9 @@
  *                      posix_fadvise(POSIX_FADV_DONTNEED) (they are read
  *                      again, onto node 2); the lazy figure is a comment on
  *                      a kernel that does not migrate page cache
+ *   rig-bench profile  a kernel profile of lazy touches of 10% of 64 MiB
+ *                      at random and of the eager move of it all, for
+ *                      scripts/profile.sh; not part of make bench
  *   rig-bench fault    page faults of programs that never use the series:
  *                      anonymous 4 KiB, file read with fault-around, shmem,
  *                      THP, with three times the repetitions of the
@@ -46,11 +49,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/mempolicy.h>
+#include <linux/perf_event.h>
 
 #include "migration_util.h"
 #include "rig-sysctl.h"
@@ -1092,6 +1097,111 @@ static void bench_fault(const char *filedir)
 	free(buf);
 }
 
+/* Print the samples that the ring @rb holds from *@tail on, as @label's. */
+static void profile_drain(struct perf_event_mmap_page *rb, const char *label,
+			  uint64_t *tail)
+{
+	char *data = (char *)rb + rb->data_offset;
+	uint64_t head = __atomic_load_n(&rb->data_head, __ATOMIC_ACQUIRE);
+
+	while (*tail < head) {
+		struct perf_event_header h;
+		uint64_t ip;
+
+		memcpy(&h, data + *tail % rb->data_size, sizeof(h));
+		if (h.type == PERF_RECORD_SAMPLE) {
+			memcpy(&ip, data + (*tail + sizeof(h)) % rb->data_size,
+			       sizeof(ip));
+			printf("PROF %s %llx\n", label, (unsigned long long)ip);
+		}
+		*tail += h.size;
+	}
+	__atomic_store_n(&rb->data_tail, *tail, __ATOMIC_RELEASE);
+}
+
+/*
+ * A kernel profile of lazy touches of 10% of 64 MiB at random, arming
+ * included, and of the eager mbind(MPOL_MF_MOVE) of all of it that they
+ * are compared with: cpu-clock samples of the kernel's instruction
+ * pointer, taken only while each is timed, printed as "PROF <run> <ip>",
+ * and the time and the pages moved of each run as "PROF_TIME <run>
+ * <seconds> <pages>", for scripts/profile.sh to add up by function.
+ * Under -icount the samples fall at ticks of guest time, so that they
+ * count instructions.
+ */
+static void bench_profile(void)
+{
+	static const struct { const char *name; int lazy, reps; } runs[] = {
+		{ "eager", 0, 40 },
+		{ "lazy", 1, 300 },
+	};
+	size_t len = 64 * MIB, n = len / PAGE, nt = n / 10, i, j, k;
+	size_t ring = (1 + 256) * PAGE;
+	struct perf_event_attr attr;
+	struct perf_event_mmap_page *rb;
+	unsigned long *idx;
+	unsigned int w;
+	int fd, r;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	/* Every 100 us, or at each tick without high-resolution timers */
+	attr.sample_period = 100000;
+	attr.sample_type = PERF_SAMPLE_IP;
+	attr.disabled = 1;
+	attr.exclude_user = 1;
+	fd = syscall(__NR_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd < 0) {
+		printf("# profile: perf_event_open: %s, not measured\n",
+		       strerror(errno));
+		return;
+	}
+	rb = mmap(NULL, ring, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	idx = malloc(n * sizeof(*idx));
+	if (rb == MAP_FAILED || !idx)
+		die("profile ring");
+	srandom(1);
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		j = random() % (i + 1);
+		k = idx[i];
+		idx[i] = idx[j];
+		idx[j] = k;
+	}
+	for (w = 0; w < sizeof(runs) / sizeof(runs[0]); w++) {
+		uint64_t tail = rb->data_tail;
+		double t, total = 0;
+
+		for (r = 0; r < runs[w].reps; r++) {
+			volatile char sum = 0;
+			char *p = area(len, 0, 0);
+
+			t = now();
+			if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) ||
+			    mbind_node(p, len, 1, MPOL_MF_MOVE |
+				       (runs[w].lazy ? MPOL_MF_LAZY : 0)))
+				die("profile: mbind");
+			for (i = 0; runs[w].lazy && i < nt; i++)
+				sum += p[idx[i] * PAGE];
+			if (ioctl(fd, PERF_EVENT_IOC_DISABLE, 0))
+				die("profile: disable");
+			total += now() - t;
+			(void)sum;
+			munmap(p, len);
+			profile_drain(rb, runs[w].name, &tail);
+		}
+		printf("PROF_TIME %s %.6f %zu\n", runs[w].name, total,
+		       (runs[w].lazy ? nt : n) * runs[w].reps);
+	}
+	fflush(stdout);
+	free(idx);
+	munmap(rb, ring);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/*
@@ -1104,10 +1214,10 @@ int main(int argc, char **argv)
 	};
 	const char *what = argc > 1 ? argv[1] : "";
 
-	if (strcmp(what, "migrate") &&
+	if (strcmp(what, "migrate") && strcmp(what, "profile") &&
 	    (argc < 3 || (strcmp(what, "lazy") && strcmp(what, "pagecache") &&
 			  strcmp(what, "fault")))) {
-		fprintf(stderr, "usage: rig-bench migrate | lazy DIR | pagecache DIR | fault DIR\n");
+		fprintf(stderr, "usage: rig-bench migrate | lazy DIR | pagecache DIR | fault DIR | profile\n");
 		return 2;
 	}
 	/*
@@ -1122,6 +1232,8 @@ int main(int argc, char **argv)
 		reps = atoi(getenv("BENCH_REPS"));
 	if (!strcmp(what, "migrate"))
 		bench_migrate();
+	else if (!strcmp(what, "profile"))
+		bench_profile();
 	else if (!strcmp(what, "lazy"))
 		bench_lazy(argv[2]);
 	else if (!strcmp(what, "pagecache")) {
