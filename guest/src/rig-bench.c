@@ -93,16 +93,31 @@ static long mbind_node(void *addr, size_t len, int node, unsigned int flags)
 	return syscall(__NR_mbind, addr, len, MPOL_BIND, &mask, 65, flags);
 }
 
-static long migrate_node(int from, int to)
-{
-	unsigned long f = 1UL << from, t = 1UL << to;
-
-	return syscall(__NR_migrate_pages, 0, 65, &f, &t);
-}
-
+/* migrate_pages(2) of this process, from the nodes @from to @to (masks) */
 static long migrate_nodes(unsigned long from, unsigned long to)
 {
 	return syscall(__NR_migrate_pages, 0, 65, &from, &to);
+}
+
+static long migrate_node(int from, int to)
+{
+	return migrate_nodes(1UL << from, 1UL << to);
+}
+
+/* A random order of 0 .. @n - 1 in @idx, the same in every run */
+static void shuffle(unsigned long *idx, unsigned long n)
+{
+	unsigned long i, j, k;
+
+	srandom(1);
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		j = random() % (i + 1);
+		k = idx[i];
+		idx[i] = idx[j];
+		idx[j] = k;
+	}
 }
 
 /* @thp of area(): the sysfs THP settings choose the folio sizes */
@@ -462,7 +477,7 @@ static void bench_lazy_part(void)
 		{ "lazy.random_1pct.4k", 0, 10 },
 	};
 	size_t len = 64 * MIB;
-	unsigned long n = len / PAGE, *idx, i, j, k, nt;
+	unsigned long n = len / PAGE, *idx, i, nt;
 	unsigned int w;
 	double t;
 	char *p;
@@ -472,17 +487,13 @@ static void bench_lazy_part(void)
 	if (!idx)
 		die("malloc");
 	for (w = 0; w < sizeof(parts) / sizeof(parts[0]); w++) {
-		srandom(1);
-		for (i = 0; i < n; i++)
-			idx[i] = parts[w].stride ? i * parts[w].stride : i;
+		if (parts[w].stride)
+			for (i = 0; i < n; i++)
+				idx[i] = i * parts[w].stride;
+		else
+			shuffle(idx, n);
 		nt = parts[w].stride ? n / parts[w].stride :
 				       n * parts[w].permille / 1000;
-		for (i = n - 1; !parts[w].stride && i > 0; i--) {
-			j = random() % (i + 1);
-			k = idx[i];
-			idx[i] = idx[j];
-			idx[j] = k;
-		}
 		for (r = 0; r < reps; r++) {
 			volatile char sum = 0;
 
@@ -1167,7 +1178,7 @@ static void bench_profile(void)
 		{ "eager", 0, 40 },
 		{ "lazy", 1, 300 },
 	};
-	size_t len = 64 * MIB, n = len / PAGE, nt = n / 10, i, j, k;
+	size_t len = 64 * MIB, n = len / PAGE, nt = n / 10, i;
 	size_t ring = (1 + 256) * PAGE;
 	struct perf_event_attr attr;
 	struct perf_event_mmap_page *rb;
@@ -1194,15 +1205,7 @@ static void bench_profile(void)
 	idx = malloc(n * sizeof(*idx));
 	if (rb == MAP_FAILED || !idx)
 		die("profile ring");
-	srandom(1);
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	for (i = n - 1; i > 0; i--) {
-		j = random() % (i + 1);
-		k = idx[i];
-		idx[i] = idx[j];
-		idx[j] = k;
-	}
+	shuffle(idx, n);
 	for (w = 0; w < sizeof(runs) / sizeof(runs[0]); w++) {
 		uint64_t tail = rb->data_tail;
 		double t, total = 0;
