@@ -42,13 +42,14 @@ for run, (secs, pages) in timed.items():
                      for fn, k in count[run].items()}
     print('%s: %d samples, %.0f ns per page moved' %
           (run, total, secs * 1e9 / pages))
-print('%-40s %10s %10s %10s' % ('function (ns per page moved)', 'lazy',
-                                'eager', 'lazy-eager'))
+print('%-40s %10s %10s %10s %10s' % ('function (ns per page moved)', 'lazy',
+                                     'eager', 'lazy-eager', 'arm/page'))
 lazy, eager = per_page['lazy'], per_page['eager']
+arm = per_page.get('arm', {})
 for fn in sorted(set(lazy) | set(eager),
                  key=lambda fn: -max(lazy.get(fn, 0), eager.get(fn, 0)))[
                      :int(sys.argv[3])]:
-    print('%-40s %10.0f %10.0f %10.0f' % (fn, lazy.get(fn, 0),
-                                          eager.get(fn, 0),
-                                          lazy.get(fn, 0) - eager.get(fn, 0)))
+    print('%-40s %10.0f %10.0f %10.0f %10.0f' % (
+        fn, lazy.get(fn, 0), eager.get(fn, 0),
+        lazy.get(fn, 0) - eager.get(fn, 0), arm.get(fn, 0)))
 PY

@@ -1192,11 +1192,12 @@ static void profile_drain(struct perf_event_mmap_page *rb, const char *label,
  */
 static void bench_profile(void)
 {
-	static const struct { const char *name; int lazy, reps; } runs[] = {
-		{ "eager", 0, 40 },
-		{ "lazy", 1, 300 },
+	static const struct { const char *name; int lazy, permille, reps; } runs[] = {
+		{ "eager", 0, 0, 40 },
+		{ "lazy", 1, 100, 300 },
+		{ "arm", 1, 0, 300 },
 	};
-	size_t len = 64 * MIB, n = len / PAGE, nt = n / 10, i;
+	size_t len = 64 * MIB, n = len / PAGE, nt, i;
 	size_t ring = (1 + 256) * PAGE;
 	struct perf_event_attr attr;
 	struct perf_event_mmap_page *rb;
@@ -1228,6 +1229,7 @@ static void bench_profile(void)
 		uint64_t tail = rb->data_tail;
 		double t, total = 0;
 
+		nt = n * runs[w].permille / 1000;
 		for (r = 0; r < runs[w].reps; r++) {
 			volatile char sum = 0;
 			char *p = area(len, 0, 0);
@@ -1237,7 +1239,7 @@ static void bench_profile(void)
 			    mbind_node(p, len, 1, MPOL_MF_MOVE |
 				       (runs[w].lazy ? MPOL_MF_LAZY : 0)))
 				die("profile: mbind");
-			for (i = 0; runs[w].lazy && i < nt; i++)
+			for (i = 0; i < nt; i++)
 				sum += p[idx[i] * PAGE];
 			if (ioctl(fd, PERF_EVENT_IOC_DISABLE, 0))
 				die("profile: disable");
@@ -1247,7 +1249,7 @@ static void bench_profile(void)
 			profile_drain(rb, runs[w].name, &tail);
 		}
 		printf("PROF_TIME %s %.6f %zu\n", runs[w].name, total,
-		       (runs[w].lazy ? nt : n) * runs[w].reps);
+		       (nt ? nt : n) * runs[w].reps);
 	}
 	fflush(stdout);
 	free(idx);
